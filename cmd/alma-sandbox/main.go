@@ -1,0 +1,67 @@
+// Command alma-sandbox runs the Alma emulator and its scenario tools.
+//
+//	alma-sandbox serve [flags]               run the emulator (default 127.0.0.1:4242)
+//	alma-sandbox scenarios list [DIR]        the scenario catalogue
+//	alma-sandbox scenarios validate [DIR]    check scenario files, file:line on error
+//	alma-sandbox scenarios run --url URL     the status-path suite against a running emulator
+//	alma-sandbox health --url URL            exit 0 when the emulator answers /healthz
+//	alma-sandbox version
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "scenarios":
+		return runScenarios(ctx, args[1:], stdout, stderr)
+	case "health":
+		return runHealth(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "alma-sandbox", version)
+		return 0
+	case "help", "--help", "-h":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "alma-sandbox: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: alma-sandbox <command> [flags]
+
+commands:
+  serve                     run the Alma emulator (default http://127.0.0.1:4242)
+  scenarios list [DIR]      list the scenario catalogue
+  scenarios validate [DIR]  check scenario files
+  scenarios run --url URL   drive the connector through every scenario against an emulator
+  health --url URL          exit 0 when the emulator is healthy
+  version                   print the version
+`)
+}
