@@ -33,5 +33,19 @@ lint: vet
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+## pact-lib: libpact_ffi 0.4.28 into .pact/lib (idempotent; npm pack, no root)
+pact-lib:
+	@bash contracts/install-pact-lib.sh $(CURDIR)/.pact
+
+## pact: consumer tests (write and drift-check contracts/pacts), then verify the emulator against them
+pact: pact-lib
+	$(GO) test -race -count=1 ./contracts/...
+
+## verify-alma: verify Alma's real sandbox against the pacts (needs ALMA_API_KEY=sk_test_…; skipped otherwise)
+verify-alma: pact-lib
+	@if [ -z "$$ALMA_API_KEY" ]; then echo "verify-alma: SKIPPED: ALMA_API_KEY is not set (a sk_test_ key for api.sandbox.getalma.eu)"; exit 0; fi; \
+	case "$$ALMA_API_KEY" in sk_test_*) ;; *) echo "verify-alma: ALMA_API_KEY must be a sk_test_ key" >&2; exit 1;; esac; \
+	$(GO) test -tags almasandbox -count=1 -run '^TestVerifyAlmaSandbox$$' -v ./contracts/
+
 clean:
 	rm -rf bin artifacts
