@@ -1,0 +1,118 @@
+package replay
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+// The fields a SelectError names, as the emulator reports them in its
+// validation error.
+const (
+	FieldHeader    = "X-Alma-Sandbox-Scenario"
+	FieldReference = "order.merchant_reference"
+)
+
+// SelectError reports a scenario id, named by the header or the merchant
+// reference, that the catalog does not hold.
+type SelectError struct {
+	Field string // FieldHeader or FieldReference
+	Value string // the header or reference as sent
+}
+
+// Error implements error.
+func (e *SelectError) Error() string {
+	return fmt.Sprintf("unknown scenario %q in %s", e.Value, e.Field)
+}
+
+// armed is one scenario armed for the next payments.
+type armed struct {
+	id    string
+	count int
+}
+
+// Select picks the scenario for a new payment: header value, then merchant
+// reference (equal to an id or "<id>:…"), then armed, else nil. An unknown id
+// named in the header or reference returns a *SelectError{Field, Value}.
+//
+// A reference without a colon that is not an id names no scenario (an
+// ordinary order reference); with a colon, the part before the first colon
+// must be an id. An armed scenario is consumed only when it is returned.
+func (e *Engine) Select(header, merchantReference string) (*scenarios.Scenario, error) {
+	if id := strings.TrimSpace(header); id != "" {
+		sc, ok := e.cat.Get(id)
+		if !ok {
+			return nil, &SelectError{Field: FieldHeader, Value: header}
+		}
+		return sc, nil
+	}
+	if sc, ok := e.cat.Get(merchantReference); ok && merchantReference != "" {
+		return sc, nil
+	}
+	if id, _, found := strings.Cut(merchantReference, ":"); found {
+		sc, ok := e.cat.Get(id)
+		if !ok {
+			return nil, &SelectError{Field: FieldReference, Value: merchantReference}
+		}
+		return sc, nil
+	}
+	return e.takeArmed(), nil
+}
+
+// Arm makes the next count payments created without a scenario get scenario
+// id, after any scenario armed before it. Arming an id again adds to its
+// count; count 0 disarms it.
+func (e *Engine) Arm(id string, count int) error {
+	if _, ok := e.cat.Get(id); !ok {
+		return fmt.Errorf("arm %q: unknown scenario", id)
+	}
+	if count < 0 {
+		return fmt.Errorf("arm %q: negative count %d", id, count)
+	}
+	e.armMu.Lock()
+	defer e.armMu.Unlock()
+	for i := range e.arms {
+		if e.arms[i].id != id {
+			continue
+		}
+		if count == 0 {
+			e.arms = append(e.arms[:i], e.arms[i+1:]...)
+		} else {
+			e.arms[i].count += count
+		}
+		return nil
+	}
+	if count > 0 {
+		e.arms = append(e.arms, armed{id: id, count: count})
+	}
+	return nil
+}
+
+// Armed returns the armed scenarios and how many payments each still awaits.
+func (e *Engine) Armed() map[string]int {
+	e.armMu.Lock()
+	defer e.armMu.Unlock()
+	out := make(map[string]int, len(e.arms))
+	for _, a := range e.arms {
+		out[a.id] = a.count
+	}
+	return out
+}
+
+// takeArmed consumes one payment of the first armed scenario, or returns nil.
+func (e *Engine) takeArmed() *scenarios.Scenario {
+	e.armMu.Lock()
+	defer e.armMu.Unlock()
+	if len(e.arms) == 0 {
+		return nil
+	}
+	a := &e.arms[0]
+	a.count--
+	id := a.id
+	if a.count <= 0 {
+		e.arms = e.arms[1:]
+	}
+	sc, _ := e.cat.Get(id)
+	return sc
+}
