@@ -1,0 +1,266 @@
+/*
+ * alma-sandbox payment page, served at /pay/{short}: the hosted page of a
+ * redirect integration and, with ?embed=1, the content of the In-Page modal.
+ *
+ * It reads the payment with GET /__admin/payments/{id} and sends the
+ * customer's step with POST /__admin/payments/{id}/customer. The card number
+ * goes into that one request and nowhere else: it is never logged, stored or
+ * posted to the merchant's page (the emulator keeps only the last four
+ * digits).
+ */
+(function () {
+  'use strict';
+
+  var params = new URLSearchParams(window.location.search);
+  var embedded = params.get('embed') === '1' && window.parent !== window;
+  var base = window.location.origin + window.location.pathname.replace(/\/pay\/[^/]*$/, '');
+  var paymentId = 'payment_' + decodeURIComponent(window.location.pathname.split('/').pop() || '');
+  var payment = null;
+  var busy = false;
+
+  // The refusal a customer sees, per card error code, as Alma's page shows it.
+  var refusals = {
+    fr: {
+      card_declined: 'Votre carte a été refusée par votre banque. Essayez une autre carte.',
+      insufficient_funds: 'Paiement refusé : fonds insuffisants. Essayez une autre carte.',
+      expired_card: 'Votre carte a expiré. Essayez une autre carte.',
+      incorrect_cvc: 'Le cryptogramme visuel (CVC) est incorrect.',
+      incorrect_number: 'Le numéro de carte est incorrect.',
+      incorrect_expiration_date: "La date d'expiration est incorrecte.",
+      three_d_s_impossible: "L'authentification 3D Secure de votre carte est impossible. Essayez une autre carte.",
+      other: 'Le paiement a été refusé.'
+    },
+    en: {
+      card_declined: 'Your card was declined by your bank. Please try another card.',
+      insufficient_funds: 'Payment declined: insufficient funds. Please try another card.',
+      expired_card: 'Your card has expired. Please try another card.',
+      incorrect_cvc: "Your card's security code (CVC) is incorrect.",
+      incorrect_number: 'Your card number is incorrect.',
+      incorrect_expiration_date: "Your card's expiration date is incorrect.",
+      three_d_s_impossible: '3D Secure authentication of your card is impossible. Please try another card.',
+      other: 'The payment was declined.'
+    }
+  };
+
+  var texts = {
+    fr: {
+      title: 'Payer {amount} en {n} fois', merchant: 'chez {m}', number: 'Numéro de carte', expiry: 'Expiration (MM/AA)',
+      submit: 'Payer {amount}', paying: 'Paiement…', today: "Aujourd'hui", loading: 'Chargement…',
+      notFound: 'Paiement introuvable.', failed: 'Le service ne répond pas ({s}). Réessayez.', paid: 'Paiement accepté.',
+      done: 'Ce paiement est déjà réglé.', cancelled: 'Ce paiement a été annulé.', closed: 'Paiement abandonné.',
+      hint: 'Sandbox : carte de test 4242 4242 4242 4242, 04/42, 424.', close: 'Fermer'
+    },
+    en: {
+      title: 'Pay {amount} in {n} installments', merchant: 'at {m}', number: 'Card number', expiry: 'Expiry (MM/YY)',
+      submit: 'Pay {amount}', paying: 'Paying…', today: 'Today', loading: 'Loading…',
+      notFound: 'Payment not found.', failed: 'The service does not answer ({s}). Please try again.', paid: 'Payment accepted.',
+      done: 'This payment is already paid.', cancelled: 'This payment was cancelled.', closed: 'Payment abandoned.',
+      hint: 'Sandbox: test card 4242 4242 4242 4242, 04/42, 424.', close: 'Close'
+    }
+  };
+
+  function lang() {
+    var l = String(params.get('locale') || (payment && payment.locale) || navigator.language || 'fr').toLowerCase();
+    return l.indexOf('fr') === 0 ? 'fr' : 'en';
+  }
+
+  function t(key, vars) {
+    var s = texts[lang()][key] || key;
+    Object.keys(vars || {}).forEach(function (k) {
+      s = s.replace('{' + k + '}', vars[k]);
+    });
+    return s;
+  }
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function money(cents) {
+    try {
+      return new Intl.NumberFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+    } catch (e) {
+      return (cents / 100).toFixed(2) + ' EUR';
+    }
+  }
+
+  function day(unix) {
+    try {
+      return new Intl.DateTimeFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium' }).format(new Date(unix * 1000));
+    } catch (e) {
+      return new Date(unix * 1000).toISOString().slice(0, 10);
+    }
+  }
+
+  function status(text, ok) {
+    var node = $('alma-status');
+    node.textContent = text;
+    node.className = ok ? 'status ok' : 'status';
+    node.hidden = !text;
+  }
+
+  function showError(code, message) {
+    var node = $('alma-error');
+    var table = refusals[lang()];
+    node.textContent = table[code] || message || table.other;
+    node.setAttribute('data-error-code', code || '');
+    node.hidden = false;
+  }
+
+  // tell informs the merchant's page (In-Page) of the outcome.
+  function tell(message) {
+    if (embedded) {
+      window.parent.postMessage(message, '*');
+    }
+  }
+
+  function call(method, path, body) {
+    var init = { method: method, headers: { Accept: 'application/json' } };
+    if (body) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(base + '/__admin/payments/' + encodeURIComponent(paymentId) + path, init).then(function (res) {
+      return res.json().catch(function () {
+        return {};
+      }).then(function (data) {
+        return { status: res.status, data: data };
+      });
+    });
+  }
+
+  function renderPlan() {
+    var plan = $('alma-plan');
+    plan.textContent = '';
+    (payment.payment_plan || []).forEach(function (inst, i) {
+      var li = document.createElement('li');
+      var when = document.createElement('span');
+      when.textContent = i === 0 ? t('today') : day(inst.due_date);
+      var amount = document.createElement('span');
+      amount.textContent = money(inst.total_amount !== undefined ? inst.total_amount : inst.purchase_amount);
+      li.appendChild(when);
+      li.appendChild(amount);
+      plan.appendChild(li);
+    });
+  }
+
+  function render() {
+    document.documentElement.lang = lang();
+    var n = payment.installments_count || (payment.payment_plan || []).length || 1;
+    $('alma-title').textContent = t('title', { amount: money(payment.purchase_amount), n: n });
+    $('alma-merchant').textContent = payment.merchant_name ? t('merchant', { m: payment.merchant_name }) : '';
+    $('alma-number-label').textContent = t('number');
+    $('alma-expiry-label').textContent = t('expiry');
+    $('alma-hint').textContent = t('hint');
+    $('alma-close').setAttribute('aria-label', t('close'));
+    var first = (payment.payment_plan || [])[0];
+    $('alma-submit').textContent = t('submit', { amount: money(first ? first.total_amount : payment.purchase_amount) });
+    renderPlan();
+    $('alma-summary').hidden = false;
+    if (payment.expired_at) {
+      status(t('cancelled'));
+    } else if (payment.state === 'in_progress' || payment.state === 'paid') {
+      status(t('done'), true);
+    } else {
+      status('');
+      $('alma-form').hidden = false;
+      $('alma-number').focus();
+    }
+  }
+
+  function load() {
+    status(t('loading'));
+    call('GET', '').then(function (res) {
+      if (res.status === 404) {
+        status(t('notFound'));
+        return;
+      }
+      if (res.status !== 200 || !res.data.payment) {
+        status(t('failed', { s: res.status }));
+        return;
+      }
+      payment = res.data.payment;
+      render();
+    }).catch(function () {
+      status(t('failed', { s: 'network' }));
+    });
+  }
+
+  function accepted(answer) {
+    $('alma-form').hidden = true;
+    status(t('paid'), true);
+    if (!answer.redirect_url) {
+      return;
+    }
+    if (embedded) {
+      tell({ type: 'alma-sandbox:accepted', paymentId: paymentId, redirectUrl: answer.redirect_url });
+    } else {
+      window.location.assign(answer.redirect_url);
+    }
+  }
+
+  function pay(event) {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    busy = true;
+    $('alma-error').hidden = true;
+    $('alma-submit').disabled = true;
+    var label = $('alma-submit').textContent;
+    $('alma-submit').textContent = t('paying');
+    var card = { number: $('alma-number').value, expiry: $('alma-expiry').value, cvc: $('alma-cvc').value };
+    call('POST', '/customer', { action: 'pay', card: card }).then(function (res) {
+      var answer = res.data || {};
+      if (res.status === 200 && answer.outcome === 'accepted') {
+        $('alma-number').value = '';
+        $('alma-cvc').value = '';
+        accepted(answer);
+      } else if (res.status === 200 && answer.outcome === 'refused') {
+        showError(answer.error_code, answer.message);
+      } else {
+        showError(answer.error_code, answer.message || t('failed', { s: res.status }));
+      }
+    }).catch(function () {
+      showError('', t('failed', { s: 'network' }));
+    }).then(function () {
+      busy = false;
+      $('alma-submit').disabled = false;
+      if ($('alma-submit').textContent === t('paying')) {
+        $('alma-submit').textContent = label;
+      }
+    });
+  }
+
+  // closePayment records the customer's close, then hands back to the
+  // merchant: onUserCloseModal (In-Page) or customer_cancel_url (hosted).
+  function closePayment() {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    call('POST', '/customer', { action: 'close' }).catch(function () {
+      return null;
+    }).then(function () {
+      busy = false;
+      $('alma-form').hidden = true;
+      status(t('closed'));
+      if (embedded) {
+        tell({ type: 'alma-sandbox:closed', paymentId: paymentId });
+        return;
+      }
+      var back = payment && (payment.customer_cancel_url || payment.failure_return_url);
+      if (back) {
+        window.location.assign(back);
+      }
+    });
+  }
+
+  $('alma-form').addEventListener('submit', pay);
+  $('alma-close').addEventListener('click', closePayment);
+  $('alma-expiry').addEventListener('input', function (e) {
+    var v = e.target.value.replace(/[^0-9]/g, '').slice(0, 4);
+    e.target.value = v.length > 2 ? v.slice(0, 2) + '/' + v.slice(2) : v;
+  });
+  load();
+})();

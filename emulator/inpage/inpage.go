@@ -1,0 +1,94 @@
+// Package inpage serves the emulator's browser side: the In-Page widget
+// script (the global Alma.InPage of Alma's @alma/in-page@2.x), the hosted
+// payment page at a payment's url, and the dashboard at /__admin/ui.
+//
+// Everything is plain HTML, CSS and JavaScript embedded in the binary: no
+// build step, no CDN. The pages talk to the emulator only through its admin
+// API (GET /__admin/payments/{id}, POST /__admin/payments/{id}/customer and
+// the dashboard's admin calls); this package holds no state.
+//
+// The widget opens the payment page in an iframe, as Alma's widget does, so
+// the card is typed on the emulator's origin and a merchant page on another
+// origin needs no CORS to take a payment.
+package inpage
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"path"
+
+	"github.com/gorilla/mux"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// Routes of the widget script: the emulator's own path and the path of
+// Alma's CDN build, so a checkout only swaps the host of its script URL.
+const (
+	ScriptPath    = "/in-page/alma-in-page.js"
+	CDNScriptPath = "/npm/@alma/in-page@2.x/dist/index.umd.js"
+	// DashboardPath is the dashboard's route.
+	DashboardPath = "/__admin/ui"
+	// AssetPrefix serves the pages' own scripts and styles (pay.js, pay.css,
+	// dashboard.js).
+	AssetPrefix = "/in-page/"
+)
+
+// contentTypes maps an asset's extension to its Content-Type.
+var contentTypes = map[string]string{
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".html": "text/html; charset=utf-8",
+}
+
+// Register mounts the widget script, the payment page, the dashboard and
+// their assets on r. None of them needs authentication.
+func Register(r *mux.Router) {
+	r.Handle(ScriptPath, asset("alma-in-page.js")).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(CDNScriptPath, asset("alma-in-page.js")).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/pay/{short:[A-Za-z0-9]+}", page("pay.html")).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(DashboardPath, page("dashboard.html")).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(DashboardPath+"/", http.RedirectHandler(DashboardPath, http.StatusMovedPermanently)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(AssetPrefix+"{file:[a-z-]+\\.(?:js|css)}", http.HandlerFunc(serveAsset)).Methods(http.MethodGet, http.MethodHead)
+}
+
+// serveAsset answers GET /in-page/{file} from the embedded assets.
+func serveAsset(w http.ResponseWriter, r *http.Request) {
+	asset(mux.Vars(r)["file"]).ServeHTTP(w, r)
+}
+
+// asset serves one embedded script or stylesheet. Scripts may be loaded
+// from any origin (they are public, like Alma's CDN build).
+func asset(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := fs.ReadFile(assets, path.Join("assets", name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", contentTypes[path.Ext(name)])
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(body)
+	})
+}
+
+// page serves one embedded HTML page. Pages may be framed (the widget shows
+// the payment page in an iframe on the merchant's page).
+func page(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := fs.ReadFile(assets, path.Join("assets", name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", contentTypes[".html"])
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		_, _ = w.Write(body)
+	})
+}

@@ -1,0 +1,143 @@
+package inpage_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/inpage"
+)
+
+// open serves the package's routes on a real 127.0.0.1 server.
+func open(t *testing.T) *httptest.Server {
+	t.Helper()
+	r := mux.NewRouter()
+	inpage.Register(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// get fetches path without following redirects.
+func get(t *testing.T, srv *httptest.Server, method, path string) (*http.Response, string) {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest(method, srv.URL+path, nil)
+	require.NoError(t, err)
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res, string(body)
+}
+
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	srv := open(t)
+	tests := []struct {
+		name, method, path string
+		status             int
+		contentType        string
+		contains           string
+	}{
+		{"widget script", "GET", inpage.ScriptPath, 200, "text/javascript; charset=utf-8", "root.Alma.InPage = { initialize: initialize }"},
+		{"widget on the CDN path", "GET", inpage.CDNScriptPath, 200, "text/javascript; charset=utf-8", "Alma.InPage"},
+		{"payment page", "GET", "/pay/11jiyZd3Er547365omsqcwM6KsaMQ3fN2E", 200, "text/html; charset=utf-8", `id="alma-form"`},
+		{"payment page script", "GET", "/in-page/pay.js", 200, "text/javascript; charset=utf-8", "/__admin/payments/"},
+		{"payment page style", "GET", "/in-page/pay.css", 200, "text/css; charset=utf-8", ".submit"},
+		{"dashboard", "GET", inpage.DashboardPath, 200, "text/html; charset=utf-8", `id="payments"`},
+		{"dashboard script", "GET", "/in-page/dashboard.js", 200, "text/javascript; charset=utf-8", "/payments?limit=50"},
+		{"dashboard with slash", "GET", inpage.DashboardPath + "/", 301, "", ""},
+		{"head of the script", "HEAD", inpage.ScriptPath, 200, "text/javascript; charset=utf-8", ""},
+		{"unknown asset", "GET", "/in-page/nope.js", 404, "", ""},
+		{"not an asset", "GET", "/in-page/inpage.go", 404, "", ""},
+		{"payment id with a slash", "GET", "/pay/abc/def", 404, "", ""},
+		{"payment id with punctuation", "GET", "/pay/abc%3Cscript%3E", 404, "", ""},
+		{"post to the page", "POST", "/pay/abc", 405, "", ""},
+		{"post to the dashboard", "POST", inpage.DashboardPath, 405, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, body := get(t, srv, tt.method, tt.path)
+			assert.Equal(t, tt.status, res.StatusCode)
+			if tt.contentType != "" {
+				assert.Equal(t, tt.contentType, res.Header.Get("Content-Type"))
+				assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
+			}
+			assert.Contains(t, body, tt.contains)
+		})
+	}
+}
+
+// TestPagesLinkServedAssets resolves every script and stylesheet a page
+// links, from the page's own URL, and fetches it.
+func TestPagesLinkServedAssets(t *testing.T) {
+	t.Parallel()
+	srv := open(t)
+	link := regexp.MustCompile(`(?:src|href)="([^"#]+\.(?:js|css))"`)
+	for _, page := range []string{"/pay/11abc", inpage.DashboardPath} {
+		t.Run(page, func(t *testing.T) {
+			t.Parallel()
+			_, body := get(t, srv, "GET", page)
+			found := link.FindAllStringSubmatch(body, -1)
+			require.Len(t, found, 2, "a script and a stylesheet")
+			pageURL, err := url.Parse(srv.URL + page)
+			require.NoError(t, err)
+			for _, m := range found {
+				ref, err := url.Parse(m[1])
+				require.NoError(t, err)
+				res, _ := get(t, srv, "GET", pageURL.ResolveReference(ref).Path)
+				assert.Equal(t, http.StatusOK, res.StatusCode, m[1])
+			}
+		})
+	}
+}
+
+// TestScriptsNeverKeepTheCard guards the promise that only the last four
+// digits are kept: no script logs or persists anything.
+func TestScriptsNeverKeepTheCard(t *testing.T) {
+	t.Parallel()
+	srv := open(t)
+	forbidden := []string{"console.", "localStorage", "sessionStorage", "document.cookie", "indexedDB", "innerHTML"}
+	for _, path := range []string{inpage.ScriptPath, "/in-page/pay.js", "/in-page/dashboard.js"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			_, body := get(t, srv, "GET", path)
+			require.NotEmpty(t, body)
+			for _, f := range forbidden {
+				assert.False(t, strings.Contains(body, f), "%s uses %s", path, f)
+			}
+		})
+	}
+}
+
+// TestWidgetNeverSeesTheCard checks the widget's design: the merchant-side
+// script holds no card field and never calls the customer step itself.
+func TestWidgetNeverSeesTheCard(t *testing.T) {
+	t.Parallel()
+	_, body := get(t, open(t), "GET", inpage.ScriptPath)
+	for _, f := range []string{"/customer", "cc-number", "<input", "fetch("} {
+		assert.NotContains(t, body, f)
+	}
+	assert.Contains(t, body, "'/pay/'", "the modal frames the payment page")
+}
+
+func TestRefusalMessagesCoverEveryCardCode(t *testing.T) {
+	t.Parallel()
+	_, body := get(t, open(t), "GET", "/in-page/pay.js")
+	codes := []string{"card_declined", "insufficient_funds", "expired_card", "incorrect_cvc",
+		"incorrect_number", "incorrect_expiration_date", "three_d_s_impossible"}
+	for _, code := range codes {
+		assert.Equal(t, 2, strings.Count(body, code+":"), "%s needs a French and an English message", code)
+	}
+}
