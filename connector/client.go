@@ -1,0 +1,186 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Client drives Alma's API for the orchestrator. Set its exported fields
+// before the first call; a Client is then safe for concurrent use.
+type Client struct {
+	// BaseURL is Alma's API root without a trailing slash, e.g.
+	// https://api.sandbox.getalma.eu or the emulator's URL.
+	BaseURL string
+	// APIKey is the merchant's secret key (sk_test_… or sk_live_…). It is
+	// sent in the Authorization header and signs IPNs; it prints redacted.
+	APIKey Secret
+	// HTTPClient sends the requests. Its own Timeout should be zero or above
+	// the per-operation Timeouts, which bound each call.
+	HTTPClient *http.Client
+	// Timeouts bounds each operation (per attempt).
+	Timeouts Timeouts
+	// VerifyRetry is how Verify retries 5xx answers and transport errors.
+	// Create is never retried: a lost answer may hide a created payment
+	// (see Reconcile).
+	VerifyRetry Retry
+	// IPNCallbackURL is sent as each payment's ipn_callback_url; empty sends
+	// none.
+	IPNCallbackURL string
+	// Plan is the one payment plan the connector offers (almacb4x).
+	Plan Plan
+	// Now is the clock, used to time calls in logs.
+	Now func() time.Time
+	// Logger receives one line per call to Alma: operation, method, path,
+	// status, row, duration. Never keys, bodies or card data.
+	Logger *slog.Logger
+	// UserAgent is sent with every request.
+	UserAgent string
+	// ReconcilePages and ReconcilePageSize bound Reconcile's search.
+	ReconcilePages    int
+	ReconcilePageSize int
+}
+
+// Timeouts bounds each kind of call to Alma; each attempt gets its own.
+type Timeouts struct {
+	Create      time.Duration // POST /v1/payments
+	Verify      time.Duration // GET /v1/payments/{id}, and the potential-fraud report
+	Capture     time.Duration // POST /v1/payments/{id}/capture
+	Cancel      time.Duration // PUT /v1/payments/{id}/cancel
+	Refund      time.Duration // POST /v1/payments/{id}/refund
+	Reconcile   time.Duration // each GET /v1/payments page
+	Eligibility time.Duration // POST /v1/payments/eligibility
+}
+
+// Retry is a bounded retry policy.
+type Retry struct {
+	// Attempts is the total number of tries, the first included (1 = none).
+	Attempts int
+	// Backoff is the wait before the second try; it doubles after each try.
+	Backoff time.Duration
+}
+
+// DefaultUserAgent is the User-Agent NewClient sets.
+const DefaultUserAgent = "alma-sandbox-connector/1 (Go)"
+
+// maxBody bounds how much of an answer the connector reads.
+const maxBody = 4 << 20
+
+// NewClient returns a Client for Alma at baseURL with the merchant's secret
+// key and the defaults: 10 s per call (create 15 s), Verify tried 3 times
+// from 100 ms doubling, plan almacb4x, the system clock, slog.Default, and
+// an HTTP client that does not follow redirects (Alma never sends one).
+func NewClient(baseURL, apiKey string) *Client {
+	return &Client{
+		BaseURL: strings.TrimRight(baseURL, "/"),
+		APIKey:  Secret(apiKey),
+		HTTPClient: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
+		Timeouts: Timeouts{
+			Create: 15 * time.Second, Verify: 10 * time.Second, Capture: 10 * time.Second,
+			Cancel: 10 * time.Second, Refund: 10 * time.Second, Reconcile: 10 * time.Second,
+			Eligibility: 10 * time.Second,
+		},
+		VerifyRetry:       Retry{Attempts: 3, Backoff: 100 * time.Millisecond},
+		Plan:              DefaultPlan(),
+		Now:               time.Now,
+		Logger:            slog.Default(),
+		UserAgent:         DefaultUserAgent,
+		ReconcilePages:    5,
+		ReconcilePageSize: 100,
+	}
+}
+
+// answer is what came back from one call: a status and body, or an error.
+type answer struct {
+	status      int
+	contentType string
+	body        []byte
+	// err is a transport error (no answer) when status is 0, else an error
+	// reading the body (a truncated answer).
+	err error
+	// notSent is set when the request could not be built: nothing left.
+	notSent bool
+}
+
+// call sends one request to Alma within timeout and reads the answer.
+func (c *Client) call(ctx context.Context, op string, timeout time.Duration, method, path string, body any) answer {
+	start := c.now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	a := c.send(ctx, method, path, body)
+	c.logger().LogAttrs(ctx, slog.LevelInfo, "alma call",
+		slog.String("op", op), slog.String("method", method), slog.String("path", path),
+		slog.Int("status", a.status), slog.Duration("elapsed", c.now().Sub(start)),
+		slog.Bool("error", a.err != nil))
+	return a
+}
+
+// send builds, sends and reads one request.
+func (c *Client) send(ctx context.Context, method, path string, body any) answer {
+	req, err := c.newRequest(ctx, method, path, body)
+	if err != nil {
+		return answer{err: err, notSent: true}
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return answer{err: fmt.Errorf("%s %s: %w", method, path, unwrapURLError(err))}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		err = fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	return answer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b, err: err}
+}
+
+// newRequest builds a request with Alma's headers and a JSON body.
+func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: encode body: %w", method, path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, r)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("Authorization", "Alma-Auth "+string(c.APIKey))
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.UserAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTPClient == nil {
+		return http.DefaultClient
+	}
+	return c.HTTPClient
+}
+
+func (c *Client) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}
+
+func (c *Client) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}

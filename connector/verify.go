@@ -1,0 +1,67 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Verify fetches the payment (GET /v1/payments/{id}) and maps its state:
+// not_started, scored_* (WAITING or ERROR), in_progress and paid (SUCCESS),
+// ABORTED when it was cancelled or expired unpaid. A purchase_amount other
+// than the session's amount is ERROR, reported to Alma as potential fraud
+// (amount_mismatch). 5xx answers and transport errors are retried per
+// VerifyRetry; if they persist the result stays UNCERTAIN (VERIFY_*).
+func (c *Client) Verify(ctx context.Context, paymentID string, s Session) Result {
+	if paymentID == "" {
+		return Result{Reasons: []string{"payment id: required"}}.with(pspSessionNotOK)
+	}
+	path := "/v1/payments/" + url.PathEscape(paymentID)
+	var r Result
+	for attempt, wait := 1, c.VerifyRetry.Backoff; ; attempt++ {
+		r = classify(kindVerify, c.call(ctx, "verify", c.Timeouts.Verify, "GET", path, nil))
+		if !r.Status.Uncertain() || attempt >= c.VerifyRetry.Attempts || !sleep(ctx, wait) {
+			break
+		}
+		wait *= 2
+	}
+	if r.PaymentID == "" {
+		r.PaymentID = paymentID
+	}
+	if r.Payment != nil && r.Payment.PurchaseAmount != s.Amount.Cents() {
+		r = c.amountMismatch(ctx, r, s)
+	}
+	c.log(ctx, "verify", r)
+	return r
+}
+
+// amountMismatch turns a result into ERROR and reports the payment to Alma's
+// potential-fraud endpoint; the report's own outcome is only a reason.
+func (c *Client) amountMismatch(ctx context.Context, r Result, s Session) Result {
+	r.Reasons = append(r.Reasons, fmt.Sprintf("amount_mismatch: Alma's purchase_amount %d cents, session amount %d cents",
+		r.Payment.PurchaseAmount, s.Amount.Cents()))
+	path := "/v1/payments/" + url.PathEscape(r.Payment.ID) + "/potential-fraud"
+	a := c.call(ctx, "potential_fraud", c.Timeouts.Verify, "POST", path, map[string]string{"reason": "amount_mismatch"})
+	if rep := classify(kindAction, a); rep.Status.PSPStatus == pspSuccess {
+		r.Reasons = append(r.Reasons, "potential fraud reported to Alma")
+	} else {
+		r.Reasons = append(r.Reasons, "potential fraud report failed: "+rep.String())
+	}
+	return r.with(pspError)
+}
+
+// sleep waits d or until ctx is done; it reports whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
