@@ -1,6 +1,8 @@
 package replay
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"time"
 
@@ -36,6 +38,7 @@ func (e *Engine) wait(r *http.Request, d time.Duration) bool {
 	if d <= 0 {
 		return r.Context().Err() == nil
 	}
+	prepareWait(r)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -47,3 +50,32 @@ func (e *Engine) wait(r *http.Request, d time.Duration) bool {
 		return false
 	}
 }
+
+// maxBuffered bounds how much of a request body prepareWait reads ahead.
+const maxBuffered = 1 << 20
+
+// prepareWait reads the request body ahead (up to maxBuffered, leaving it for
+// the operation to read again) so that net/http notices a client that
+// disconnects while the request waits: it watches the connection only once
+// the body is consumed.
+func prepareWait(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBuffered))
+	rest := r.Body
+	var tail io.Reader = rest
+	if err != nil {
+		tail = &errReader{err: err}
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), tail), rest}
+}
+
+// errReader returns err on every read.
+type errReader struct{ err error }
+
+// Read implements io.Reader.
+func (e *errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -57,6 +57,7 @@ func (e *Engine) fault(w http.ResponseWriter, r *http.Request, step *scenarios.S
 // hang holds the request until the client leaves, the engine closes or the
 // hang limit passes, then drops the connection without an answer.
 func (e *Engine) hang(w http.ResponseWriter, r *http.Request) {
+	prepareWait(r)
 	t := time.NewTimer(e.opt.HangLimit)
 	defer t.Stop()
 	select {
