@@ -1,0 +1,176 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// issue is a problem found in a decoded scenario, located by the path of
+// the key it is about ("on.capture[0].status").
+type issue struct {
+	path string
+	msg  string
+}
+
+// AlmaStates are the payment states a step or decision may set.
+var AlmaStates = []string{"not_started", "scored_no", "scored_maybe", "scored_yes", "in_progress", "paid", "stopped", "late", "default"}
+
+// Flows lists the connector flows a scenario may drive.
+var Flows = []Flow{FlowCapture, FlowAuthorize, FlowPending}
+
+// Faults lists the transport faults a step may inject.
+var Faults = []Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTruncated, FaultHTML}
+
+// CustomerActions lists what the customer may do at the widget.
+var CustomerActions = []string{"pay", "close", "none"}
+
+// idRe is what an id may look like: it is carried in order references as
+// "<id>:<suffix>", so it has no colon.
+var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// Validate checks a scenario built in code the way the loader checks a file;
+// the problems carry the scenario's File and Line.
+func (sc *Scenario) Validate() error {
+	var ps Problems
+	for _, is := range sc.check() {
+		ps = append(ps, Problem{File: sc.File, Line: sc.Line, Msg: is.msg})
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	return nil
+}
+
+// check returns every semantic problem of the scenario.
+func (sc *Scenario) check() []issue {
+	var out []issue
+	add := func(path, format string, args ...any) {
+		out = append(out, issue{path: path, msg: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case sc.ID == "":
+		add("id", "id is missing: every scenario needs one (lowercase letters, digits, _ and -)")
+	case !idRe.MatchString(sc.ID):
+		add("id", "id %q must be lowercase letters, digits, _ and - (no colon: order references carry it as <id>:<suffix>)", sc.ID)
+	}
+	if sc.Flow != "" && !slices.Contains(Flows, sc.Flow) {
+		add("flow", "unknown flow %q (known: capture, authorize, pending)", sc.Flow)
+	}
+	if sc.Status != "" && (sc.Expect.State == "" || sc.Expect.Code == "") {
+		add("status", "a scenario with a status needs expect: {state, code} from the status table")
+	}
+	for i, s := range sc.Expect.Trail {
+		if strings.TrimSpace(s) == "" {
+			add(fmt.Sprintf("expect.trail[%d]", i), "trail entries are PSP statuses and may not be empty")
+		}
+	}
+	for i, s := range sc.Drive {
+		if _, err := ParseAction(s); err != nil {
+			add(fmt.Sprintf("drive[%d]", i), "%s", err.Error())
+		}
+	}
+	if a := sc.Customer.Action; a != "" && !slices.Contains(CustomerActions, a) {
+		add("customer.action", "unknown customer action %q (known: pay, close, none)", a)
+	}
+	out = append(out, sc.checkDecision()...)
+	for _, op := range Ops {
+		for i, st := range sc.On[op] {
+			out = append(out, st.check(op, fmt.Sprintf("on.%s[%d]", op, i))...)
+		}
+	}
+	return out
+}
+
+func (sc *Scenario) checkDecision() []issue {
+	d := sc.Decision
+	if d == nil {
+		return nil
+	}
+	if d.State != "scored_yes" && d.State != "scored_no" {
+		return []issue{{"decision.state", fmt.Sprintf("decision state %q must be scored_yes or scored_no", d.State)}}
+	}
+	return nil
+}
+
+// check returns the problems of one step of operation op at path.
+func (st Step) check(op Op, path string) []issue {
+	var out []issue
+	add := func(key, format string, args ...any) {
+		out = append(out, issue{path: path + key, msg: fmt.Sprintf(format, args...)})
+	}
+	if st.Fault != "" && !slices.Contains(Faults, st.Fault) {
+		add(".fault", "unknown fault %q (known: hang, reset, empty, malformed, truncated, html)", st.Fault)
+	}
+	if st.Status != 0 && (st.Status < 100 || st.Status > 599) {
+		add(".status", "status %d is not an HTTP status (100–599)", st.Status)
+	}
+	if st.Status != 0 && (st.Fault == FaultHang || st.Fault == FaultReset || st.Fault == FaultEmpty) {
+		add(".status", "fault %s sends no answer, so a status means nothing here", st.Fault)
+	}
+	if st.Error != nil && st.Error.Code == "" {
+		add(".error", "error needs a code (e.g. card_declined, or missing_field with a field)")
+	}
+	if st.Error != nil && (st.Fault != "" || st.Body != "") {
+		add(".error", "a step answers one thing: error, fault or body, not several")
+	}
+	if st.Body != "" && st.Fault != "" {
+		add(".body", "a step answers one thing: body or fault, not both")
+	}
+	if st.Body != "" && st.Status == 0 {
+		add(".body", "a raw body needs the status to answer it with")
+	}
+	if st.State != "" && !slices.Contains(AlmaStates, st.State) {
+		add(".state", "unknown payment state %q (known: %s)", st.State, strings.Join(AlmaStates, ", "))
+	}
+	if st.Commit && !st.answersInstead() {
+		add(".commit", "commit only means something with a fault, error or status that hides the real answer")
+	}
+	if st.Delay != nil {
+		out = append(out, st.Delay.check(path+".delay")...)
+	}
+	out = append(out, st.checkIPN(op, path)...)
+	return out
+}
+
+// answersInstead reports whether the step replaces the normal answer.
+func (st Step) answersInstead() bool {
+	return st.Fault != "" || st.Error != nil || st.Status != 0
+}
+
+func (st Step) checkIPN(op Op, path string) []issue {
+	var out []issue
+	if op != OpIPN && (st.Skip || st.Duplicate != 0 || st.BadSignature) {
+		out = append(out, issue{path, "skip, duplicate and bad_signature are for on.ipn steps only"})
+	}
+	if st.Duplicate < 0 {
+		out = append(out, issue{path + ".duplicate", fmt.Sprintf("duplicate %d must not be negative", st.Duplicate)})
+	}
+	if op == OpIPN && (st.Status != 0 || st.Error != nil || st.Body != "" || st.Fault != "" || st.Commit) {
+		out = append(out, issue{path, "an ipn step may only say delay, times, skip, duplicate or bad_signature"})
+	}
+	return out
+}
+
+// check returns the problems of a delay.
+func (d Delay) check(path string) []issue {
+	uniform := d.Min != 0 || d.Max != 0
+	normal := d.Mean != 0 || d.Stddev != 0
+	switch {
+	case btoi(uniform)+btoi(normal)+btoi(d.Fixed != 0) > 1:
+		return []issue{{path, "a delay is one of: fixed \"150ms\", {min, max} or {mean, stddev}"}}
+	case uniform && d.Max < d.Min:
+		return []issue{{path, fmt.Sprintf("delay max %s is below min %s", d.Max, d.Min)}}
+	case uniform && d.Max == 0:
+		return []issue{{path, "a uniform delay needs max"}}
+	}
+	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
