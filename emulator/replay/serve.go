@@ -20,6 +20,10 @@ type Answer struct {
 // contentTypeJSON is the one Content-Type of JSON answers.
 const contentTypeJSON = "application/json"
 
+// jsonContentType is the header value of JSON answers, shared so the hot
+// path does not allocate it; it is never modified.
+var jsonContentType = []string{contentTypeJSON}
+
 // Serve answers one request as step says: delay → (Commit: act) → fault |
 // error | status+body → else act's answer (with Patch merged into a
 // JSON-object body). nil step = just act and write.
@@ -83,7 +87,7 @@ func writeAnswer(w http.ResponseWriter, ans Answer) {
 		h[k] = v
 	}
 	if len(ans.Body) > 0 && h.Get("Content-Type") == "" {
-		h.Set("Content-Type", contentTypeJSON)
+		h["Content-Type"] = jsonContentType
 	}
 	w.WriteHeader(statusOr(ans.Status, http.StatusOK))
 	_, _ = w.Write(ans.Body)
