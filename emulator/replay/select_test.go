@@ -1,0 +1,131 @@
+package replay
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+func TestSelect(t *testing.T) {
+	t.Parallel()
+	cat := catalog(t,
+		&scenarios.Scenario{ID: "verify_timeout"},
+		&scenarios.Scenario{ID: "partner_server_error"},
+		&scenarios.Scenario{ID: "armed_one"},
+	)
+	tests := []struct {
+		name      string
+		header    string
+		reference string
+		arm       string
+		want      string // scenario id; "" = none
+		errField  string
+	}{
+		{name: "nothing: happy path"},
+		{name: "ordinary reference: happy path", reference: "order-42"},
+		{name: "header", header: "verify_timeout", want: "verify_timeout"},
+		{name: "header trimmed", header: " verify_timeout ", want: "verify_timeout"},
+		{name: "header wins over reference", header: "verify_timeout", reference: "partner_server_error:1", want: "verify_timeout"},
+		{name: "header wins over armed", header: "verify_timeout", arm: "armed_one", want: "verify_timeout"},
+		{name: "reference equal to an id", reference: "partner_server_error", want: "partner_server_error"},
+		{name: "reference with a suffix", reference: "partner_server_error:order-42", want: "partner_server_error"},
+		{name: "reference with colons in the suffix", reference: "verify_timeout:a:b", want: "verify_timeout"},
+		{name: "reference wins over armed", reference: "verify_timeout:x", arm: "armed_one", want: "verify_timeout"},
+		{name: "armed when nothing named", reference: "order-42", arm: "armed_one", want: "armed_one"},
+		{name: "unknown header", header: "nope", errField: FieldHeader},
+		{name: "unknown header despite a good reference", header: "nope", reference: "verify_timeout:1", errField: FieldHeader},
+		{name: "unknown id before a colon", reference: "nope:order-42", errField: FieldReference},
+		{name: "empty id before a colon", reference: ":order-42", errField: FieldReference},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := New(cat, Options{})
+			if tt.arm != "" {
+				require.NoError(t, e.Arm(tt.arm, 1))
+			}
+			sc, err := e.Select(tt.header, tt.reference)
+			if tt.errField != "" {
+				var se *SelectError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, tt.errField, se.Field)
+				assert.Equal(t, map[string]string{FieldHeader: tt.header, FieldReference: tt.reference}[tt.errField], se.Value)
+				assert.Contains(t, se.Error(), tt.errField)
+				assert.Nil(t, sc)
+				return
+			}
+			require.NoError(t, err)
+			if tt.want == "" {
+				assert.Nil(t, sc)
+				return
+			}
+			require.NotNil(t, sc)
+			assert.Equal(t, tt.want, sc.ID)
+		})
+	}
+}
+
+func TestSelectNilCatalog(t *testing.T) {
+	t.Parallel()
+	e := New(nil, Options{})
+	sc, err := e.Select("", "order-1")
+	require.NoError(t, err)
+	assert.Nil(t, sc)
+	_, err = e.Select("verify_timeout", "")
+	assert.Error(t, err)
+	assert.Error(t, e.Arm("verify_timeout", 1))
+	assert.Nil(t, e.Catalog())
+}
+
+func TestArm(t *testing.T) {
+	t.Parallel()
+	cat := catalog(t, &scenarios.Scenario{ID: "a"}, &scenarios.Scenario{ID: "b"})
+	e := New(cat, Options{})
+	assert.Same(t, cat, e.Catalog())
+
+	require.NoError(t, e.Arm("a", 2))
+	require.NoError(t, e.Arm("b", 1))
+	require.NoError(t, e.Arm("a", 1)) // adds to a's count, keeps its place
+	assert.Equal(t, map[string]int{"a": 3, "b": 1}, e.Armed())
+	assert.ErrorContains(t, e.Arm("zzz", 1), "unknown scenario")
+	assert.ErrorContains(t, e.Arm("a", -1), "negative")
+
+	var got []string
+	for range 5 {
+		sc, err := e.Select("", "")
+		require.NoError(t, err)
+		if sc == nil {
+			got = append(got, "")
+			continue
+		}
+		got = append(got, sc.ID)
+	}
+	assert.Equal(t, []string{"a", "a", "a", "b", ""}, got)
+	assert.Empty(t, e.Armed())
+}
+
+func TestArmNotConsumedByNamedScenario(t *testing.T) {
+	t.Parallel()
+	e := New(catalog(t, &scenarios.Scenario{ID: "a"}, &scenarios.Scenario{ID: "b"}), Options{})
+	require.NoError(t, e.Arm("a", 1))
+	_, err := e.Select("b", "")
+	require.NoError(t, err)
+	_, err = e.Select("", "nope:1")
+	require.Error(t, err)
+	assert.Equal(t, map[string]int{"a": 1}, e.Armed())
+}
+
+func TestArmZeroDisarms(t *testing.T) {
+	t.Parallel()
+	e := New(catalog(t, &scenarios.Scenario{ID: "a"}, &scenarios.Scenario{ID: "b"}), Options{})
+	require.NoError(t, e.Arm("a", 2))
+	require.NoError(t, e.Arm("b", 2))
+	require.NoError(t, e.Arm("a", 0))
+	require.NoError(t, e.Arm("a", 0)) // not armed: nothing to do
+	assert.Equal(t, map[string]int{"b": 2}, e.Armed())
+	e.Reset()
+	assert.Empty(t, e.Armed())
+}
