@@ -39,9 +39,10 @@ func checkAction(paymentID string, amountCents int64) (Result, bool) {
 	return Result{PaymentID: paymentID, Reasons: reasons}.with(pspSessionNotOK), true
 }
 
-// done fills the payment id, logs and returns an action's result.
+// done sets the payment id asked about (when there is one), logs and
+// returns an operation's result.
 func (c *Client) done(ctx context.Context, op string, r Result, paymentID string) Result {
-	if r.PaymentID == "" {
+	if paymentID != "" {
 		r.PaymentID = paymentID
 	}
 	c.log(ctx, op, r)

@@ -27,6 +27,7 @@ const testKey = "sk_test_SECRETsecret0123456789wxyz"
 type recorded struct {
 	Method string
 	Path   string
+	Raw    string // the escaped path as sent
 	Query  string
 	Header http.Header
 	Body   []byte
@@ -49,7 +50,7 @@ func newStub(t *testing.T, h http.HandlerFunc) (*connector.Client, *stub) {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
-		s.reqs = append(s.reqs, recorded{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
+		s.reqs = append(s.reqs, recorded{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), body})
 		s.mu.Unlock()
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h(w, r)

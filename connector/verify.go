@@ -26,14 +26,10 @@ func (c *Client) Verify(ctx context.Context, paymentID string, s Session) Result
 		}
 		wait *= 2
 	}
-	if r.PaymentID == "" {
-		r.PaymentID = paymentID
-	}
 	if r.Payment != nil && r.Payment.PurchaseAmount != s.Amount.Cents() {
 		r = c.amountMismatch(ctx, r, s)
 	}
-	c.log(ctx, "verify", r)
-	return r
+	return c.done(ctx, "verify", r, paymentID)
 }
 
 // amountMismatch turns a result into ERROR and reports the payment to Alma's
