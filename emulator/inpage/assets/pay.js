@@ -251,7 +251,7 @@
       }
       var back = payment && (payment.customer_cancel_url || payment.failure_return_url);
       if (back) {
-        window.location.assign(back);
+        window.location.assign(back + (back.indexOf('?') < 0 ? '?' : '&') + 'pid=' + encodeURIComponent(paymentId));
       }
     });
   }
