@@ -47,5 +47,36 @@ verify-alma: pact-lib
 	case "$$ALMA_API_KEY" in sk_test_*) ;; *) echo "verify-alma: ALMA_API_KEY must be a sk_test_ key" >&2; exit 1;; esac; \
 	$(GO) test -tags almasandbox -count=1 -run '^TestVerifyAlmaSandbox$$' -v ./contracts/
 
+# Docker: the image is FROM scratch around the host-built static binary (see
+# Dockerfile); COMPOSE is Compose v2 when present, else Debian's docker-compose.
+DOCKER         ?= docker
+IMAGE          ?= alma-sandbox:local
+DOCKER_SERVICE ?= alma-sandbox
+COMPOSE        ?= $(shell $(DOCKER) compose version >/dev/null 2>&1 && echo "$(DOCKER) compose" || echo docker-compose)
+
+## docker-build: the image $(IMAGE): static binary, non-root user 65532, HEALTHCHECK, port 4242, VOLUME /scenarios
+docker-build: build
+	@$(GO) version -m $(BIN) | grep -q 'CGO_ENABLED=0' || { echo "$(BIN) must be built with CGO_ENABLED=0" >&2; exit 1; }
+	@mkdir -p bin/rootfs/etc bin/rootfs/scenarios
+	@printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' >bin/rootfs/etc/passwd
+	@printf 'root:x:0:\nnonroot:x:65532:\n' >bin/rootfs/etc/group
+	$(DOCKER) build --build-arg VERSION=$$(git describe --always --dirty 2>/dev/null || echo dev) -t $(IMAGE) .
+
+## docker-up: build the image, start docker-compose.yml's $(DOCKER_SERVICE) on http://127.0.0.1:4242, wait until healthy
+docker-up: docker-build
+	ALMA_SANDBOX_IMAGE=$(IMAGE) $(COMPOSE) up -d --no-build $(DOCKER_SERVICE)
+	@for i in $$(seq 60); do \
+	  s=$$($(DOCKER) inspect -f '{{.State.Health.Status}}' $$($(COMPOSE) ps -q $(DOCKER_SERVICE)) 2>/dev/null); \
+	  if [ "$$s" = healthy ]; then echo "$(DOCKER_SERVICE): healthy on http://127.0.0.1:4242"; exit 0; fi; sleep 1; \
+	done; echo "$(DOCKER_SERVICE): not healthy after 60 s ($$s)" >&2; $(COMPOSE) logs --tail 30 $(DOCKER_SERVICE) >&2; exit 1
+
+## docker-down: stop and remove the compose services
+docker-down:
+	ALMA_SANDBOX_IMAGE=$(IMAGE) $(COMPOSE) down --remove-orphans
+
+## docker-smoke: the image and compose file with a real Docker engine (root: installs docker.io, runs dockerd)
+docker-smoke:
+	bash .ci/docker-smoke
+
 clean:
 	rm -rf bin artifacts

@@ -1,0 +1,35 @@
+# The alma-sandbox image: one static binary (the default scenarios are
+# embedded in it) on an empty base, run as a non-root user.
+#
+# Nothing is pulled and nothing is compiled in here: `make docker-build`
+# builds bin/alma-sandbox on the host (CGO_ENABLED=0, so it cannot link the
+# Pact library) and bin/rootfs/ (a minimal /etc/passwd and /etc/group for
+# the user 65532 and an empty /scenarios), then runs `docker build`.
+FROM scratch
+
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="alma-sandbox" \
+      org.opencontainers.image.description="An offline sandbox for integrating Alma: a fake Alma API that replays scenario files" \
+      org.opencontainers.image.source="https://github.com/alma-sandbox/alma-sandbox" \
+      org.opencontainers.image.version="${VERSION}"
+
+COPY bin/rootfs/ /
+COPY bin/alma-sandbox /alma-sandbox
+
+# The container listens on all its interfaces; docker-compose.yml publishes
+# the port on the host's loopback only.
+ENV ALMA_SANDBOX_ADDR=0.0.0.0:4242
+EXPOSE 4242
+# Scenario files mounted here are added to the embedded ones (same id: the
+# mounted file wins); see CMD.
+VOLUME ["/scenarios"]
+
+USER 65532:65532
+
+# No curl in a scratch image: the binary checks GET /healthz itself, on the
+# address ALMA_SANDBOX_ADDR names (a wildcard address is checked on loopback).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["/alma-sandbox", "health"]
+
+ENTRYPOINT ["/alma-sandbox"]
+CMD ["serve", "--scenarios", "/scenarios"]
