@@ -1,0 +1,160 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// eligibilityV1Body is the body of POST /v1/payments/eligibility.
+type eligibilityV1Body struct {
+	Payment *struct {
+		PurchaseAmount    *int64          `json:"purchase_amount"`
+		InstallmentsCount json.RawMessage `json:"installments_count"`
+		DeferredDays      int             `json:"deferred_days"`
+		DeferredMonths    int             `json:"deferred_months"`
+	} `json:"payment"`
+}
+
+// eligibilityV2Body is the body of POST /v2/payments/eligibility.
+type eligibilityV2Body struct {
+	PurchaseAmount *int64      `json:"purchase_amount"`
+	Queries        []planQuery `json:"queries"`
+}
+
+// planQuery asks about one fee plan.
+type planQuery struct {
+	InstallmentsCount int `json:"installments_count"`
+	DeferredDays      int `json:"deferred_days"`
+	DeferredMonths    int `json:"deferred_months"`
+}
+
+// eligibilityJSON is Alma's Eligibility object.
+type eligibilityJSON struct {
+	Eligible                bool              `json:"eligible"`
+	Reasons                 map[string]string `json:"reasons,omitempty"`
+	Constraints             map[string]any    `json:"constraints,omitempty"`
+	InstallmentsCount       int               `json:"installments_count"`
+	DeferredDays            int               `json:"deferred_days"`
+	DeferredMonths          int               `json:"deferred_months"`
+	PurchaseAmount          int64             `json:"purchase_amount"`
+	CustomerFee             int64             `json:"customer_fee"`
+	CustomerInterest        int64             `json:"customer_interest"`
+	CustomerTotalCostAmount int64             `json:"customer_total_cost_amount"`
+	AnnualInterestRate      int               `json:"annual_interest_rate"`
+	PaymentPlan             []planLineJSON    `json:"payment_plan,omitempty"`
+}
+
+// planLineJSON is one line of an eligibility's payment plan.
+type planLineJSON struct {
+	DueDate          int64 `json:"due_date"`
+	PurchaseAmount   int64 `json:"purchase_amount"`
+	CustomerFee      int64 `json:"customer_fee"`
+	CustomerInterest int64 `json:"customer_interest"`
+	TotalAmount      int64 `json:"total_amount"`
+}
+
+// eligibilityV1 answers POST /v1/payments/eligibility: one Eligibility
+// when installments_count is a number, an array when it is an array (or
+// absent: every offered plan). Not eligible is still 200.
+func (svc *service) eligibilityV1(w http.ResponseWriter, r *http.Request) {
+	var body eligibilityV1Body
+	if aerr := decodeBody(r, &body); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	p := body.Payment
+	if p == nil {
+		writeError(w, fieldError("payment", codeMissingField, "payment is required", nil))
+		return
+	}
+	if p.PurchaseAmount == nil {
+		writeError(w, fieldError("payment.purchase_amount", codeMissingField, "purchase_amount is required", nil))
+		return
+	}
+	counts, single, aerr := svc.parseCounts(p.InstallmentsCount)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	now := svc.clock.Now()
+	out := make([]eligibilityJSON, len(counts))
+	for i, n := range counts {
+		out[i] = svc.eligibility(*p.PurchaseAmount, planQuery{n, p.DeferredDays, p.DeferredMonths}, now)
+	}
+	if single {
+		writeAnswer(w, jsonAnswer(out[0]))
+		return
+	}
+	writeAnswer(w, jsonAnswer(out))
+}
+
+// parseCounts reads installments_count: a number (single), an array, or
+// absent (every offered count).
+func (svc *service) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return svc.cfg.installments, false, nil
+	}
+	var n int
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return []int{n}, true, nil
+	}
+	var list []int
+	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 {
+		return nil, false, fieldError("payment.installments_count", codeInvalidType, "installments_count must be an integer or a non-empty array of integers", nil)
+	}
+	return list, false, nil
+}
+
+// eligibilityV2 answers POST /v2/payments/eligibility: an array, one per
+// query (every offered plan when there is none).
+func (svc *service) eligibilityV2(w http.ResponseWriter, r *http.Request) {
+	var body eligibilityV2Body
+	if aerr := decodeBody(r, &body); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if body.PurchaseAmount == nil {
+		writeError(w, fieldError("purchase_amount", codeMissingField, "purchase_amount is required", nil))
+		return
+	}
+	queries := body.Queries
+	if len(queries) == 0 {
+		for _, n := range svc.cfg.installments {
+			queries = append(queries, planQuery{InstallmentsCount: n})
+		}
+	}
+	now := svc.clock.Now()
+	out := make([]eligibilityJSON, len(queries))
+	for i, q := range queries {
+		out[i] = svc.eligibility(*body.PurchaseAmount, q, now)
+	}
+	writeAnswer(w, jsonAnswer(out))
+}
+
+// eligibility answers one plan query for amount.
+func (svc *service) eligibility(amount int64, q planQuery, now time.Time) eligibilityJSON {
+	e := eligibilityJSON{
+		InstallmentsCount: q.InstallmentsCount, DeferredDays: q.DeferredDays,
+		DeferredMonths: q.DeferredMonths, PurchaseAmount: amount,
+	}
+	switch {
+	case !slices.Contains(svc.cfg.installments, q.InstallmentsCount):
+		e.Reasons = map[string]string{"installments_count": codeInvalidValue}
+		e.Constraints = map[string]any{"installments_count": map[string][]int{"allowed": svc.cfg.installments}}
+	case q.DeferredDays != 0 || q.DeferredMonths != 0:
+		e.Reasons = map[string]string{"deferred_days": codeInvalidValue}
+	case amount < svc.cfg.minAmount || amount > svc.cfg.maxAmount:
+		e.Reasons = map[string]string{"purchase_amount": codeInvalidValue}
+		e.Constraints = map[string]any{"purchase_amount": map[string]int64{"minimum": svc.cfg.minAmount, "maximum": svc.cfg.maxAmount}}
+	default:
+		e.Eligible = true
+		for i, part := range split(amount, q.InstallmentsCount) {
+			e.PaymentPlan = append(e.PaymentPlan, planLineJSON{
+				DueDate: now.AddDate(0, i, 0).Unix(), PurchaseAmount: part, TotalAmount: part,
+			})
+		}
+	}
+	return e
+}

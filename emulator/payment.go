@@ -1,0 +1,284 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+// createPayment answers POST /v1/payments: decode → validate → select the
+// scenario → (scripted) create.
+func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	if aerr := decodeBody(r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if aerr := svc.validateCreate(&req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ref := ""
+	if req.Order != nil {
+		ref = req.Order.MerchantReference
+	}
+	sc, err := svc.engine.Select(r.Header.Get(scenarioHeader), ref)
+	if se, ok := errors.AsType[*replay.SelectError](err); ok {
+		writeError(w, fieldError(se.Field, codeInvalidValue, "unknown scenario: "+se.Value, se.Value))
+		return
+	}
+	scID := scenarioID(sc)
+	note(w, "", scID)
+	key := apiKeyOf(w)
+	svc.engine.Serve(w, r, svc.engine.CreateStep(sc, ref), func() replay.Answer {
+		rec := svc.newRecord(&req, key, sc)
+		note(w, rec.p.ID, scID)
+		svc.store.add(rec)
+		svc.log.Debug("payment created", "id", rec.p.ID, "scenario", scID, "key", redactKey(key))
+		return rec.answer()
+	})
+}
+
+// scenarioID is sc's id, or "" for the happy path.
+func scenarioID(sc *scenarios.Scenario) string {
+	if sc == nil {
+		return ""
+	}
+	return sc.ID
+}
+
+// getPayment answers GET /v1/payments/{id} (the connector's Verify). A
+// scenario's get step may move the state first, as Alma's scoring would.
+func (svc *service) getPayment(w http.ResponseWriter, r *http.Request) {
+	rec, ok := svc.lookup(w, r)
+	if !ok {
+		return
+	}
+	step := rec.script.Next(scenarios.OpGet)
+	if step != nil && step.State != "" {
+		svc.forceState(rec, step.State, "scenario get step")
+	}
+	svc.engine.Serve(w, r, step, func() replay.Answer { return svc.current(rec) })
+}
+
+// current settles rec against the clock and renders it.
+func (svc *service) current(rec *record) replay.Answer {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	svc.settle(rec)
+	return rec.answer()
+}
+
+// lookup finds the payment of the route's {id}, answering 404 if unknown.
+func (svc *service) lookup(w http.ResponseWriter, r *http.Request) (*record, bool) {
+	id := mux.Vars(r)["id"]
+	rec, ok := svc.store.get(id)
+	if !ok {
+		note(w, id, "")
+		writeError(w, topError(codeNotFound, "Payment "+id+" not found"))
+		return nil, false
+	}
+	note(w, id, rec.scenario)
+	return rec, true
+}
+
+// editPayment answers POST /v1/payments/{id}: custom data, URLs, locale and
+// shipping address may change.
+func (svc *service) editPayment(w http.ResponseWriter, r *http.Request) {
+	rec, ok := svc.lookup(w, r)
+	if !ok {
+		return
+	}
+	var req editRequest
+	if aerr := decodeBody(r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if req.Payment == nil {
+		writeError(w, fieldError("payment", codeMissingField, "payment is required", nil))
+		return
+	}
+	if aerr := validateEdit(&req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	svc.engine.Serve(w, r, rec.script.Next(scenarios.OpEdit), func() replay.Answer {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		applyEdit(&rec.p, &req)
+		rec.cached = nil
+		svc.settle(rec)
+		return rec.answer()
+	})
+}
+
+// validateEdit checks an edit's URLs and address.
+func validateEdit(req *editRequest) *apiError {
+	p := req.Payment
+	for _, u := range []struct {
+		field string
+		value *string
+	}{
+		{"payment.return_url", p.ReturnURL}, {"payment.failure_return_url", p.FailureReturnURL},
+		{"payment.customer_cancel_url", p.CustomerCancelURL}, {"payment.ipn_callback_url", p.IPNCallbackURL},
+	} {
+		if u.value != nil && *u.value != "" && !validURL(*u.value) {
+			return fieldError(u.field, codeInvalidValue, "must be an absolute http(s) URL", *u.value)
+		}
+	}
+	return validateAddress("payment.shipping_address", p.ShippingAddress)
+}
+
+// applyEdit copies the edited fields onto p.
+func applyEdit(p *paymentJSON, req *editRequest) {
+	e := req.Payment
+	if e.CustomData != nil {
+		p.CustomData = e.CustomData
+	}
+	if e.Locale != nil {
+		p.Locale = *e.Locale
+	}
+	for _, f := range []struct {
+		dst **string
+		src *string
+	}{
+		{&p.ReturnURL, e.ReturnURL}, {&p.FailureReturnURL, e.FailureReturnURL},
+		{&p.CustomerCancelURL, e.CustomerCancelURL}, {&p.IPNCallbackURL, e.IPNCallbackURL},
+	} {
+		if f.src != nil {
+			*f.dst = optString(*f.src)
+		}
+	}
+	if e.ShippingAddress != nil {
+		p.ShippingAddress = e.ShippingAddress
+	}
+}
+
+// answer renders rec's payment (cached until it changes). The caller holds
+// rec.mu.
+func (rec *record) answer() replay.Answer {
+	if rec.cached == nil {
+		b, err := json.Marshal(&rec.p)
+		if err != nil { // custom_data is valid JSON by construction; be safe anyway
+			rec.p.CustomData = nil
+			b, _ = json.Marshal(&rec.p)
+		}
+		rec.cached = b
+	}
+	return replay.Answer{Status: http.StatusOK, Body: rec.cached, Header: jsonHeader()}
+}
+
+// newRecord builds a new payment from a valid create request.
+func (svc *service) newRecord(req *createRequest, apiKey string, sc *scenarios.Scenario) *record {
+	now := svc.clock.Now()
+	p := req.Payment
+	id := svc.gen.id("payment")
+	pay := paymentJSON{
+		ID: id, Created: now.Unix(), State: stateNotStarted, Kind: "installments",
+		PurchaseAmount: *p.PurchaseAmount, InstallmentsCount: installmentsOf(p),
+		CustomData: p.CustomData, URL: svc.publicURL() + "/pay/" + strings.TrimPrefix(id, "payment_"),
+		ReturnURL: optString(p.ReturnURL), FailureReturnURL: optString(p.FailureReturnURL),
+		CustomerCancelURL: optString(p.CustomerCancelURL), IPNCallbackURL: optString(p.IPNCallbackURL),
+		Locale: orDefault(p.Locale, "fr"), Origin: orDefault(p.Origin, "online"),
+		CaptureMethod: orDefault(p.CaptureMethod, "automatic"),
+		MerchantID:    svc.merchant.ID, MerchantName: svc.merchant.Name,
+		DeferredTrigger: p.Deferred == "trigger", Refunds: []refundJSON{}, Orders: []orderJSON{},
+		BillingAddress: p.BillingAddress, ShippingAddress: p.ShippingAddress,
+	}
+	if pay.DeferredTrigger {
+		pay.DeferredTriggerDescription = optString(p.DeferredDescription)
+	}
+	if p.Cart != nil {
+		pay.Cart, _ = json.Marshal(p.Cart) // plain structs always marshal
+	}
+	pay.PaymentPlan = svc.plan(pay.PurchaseAmount, pay.InstallmentsCount, now)
+	pay.Customer = svc.customer(req.Customer, p.BillingAddress, now)
+	if req.Order != nil {
+		pay.Orders = append(pay.Orders, svc.order(id, req.Order, now))
+	}
+	rec := &record{p: pay, apiKey: apiKey, script: replay.NewScript(sc), scenario: scenarioID(sc)}
+	if p.ExpiresAfter != nil {
+		rec.expiresAt = now.Add(time.Duration(*p.ExpiresAfter) * time.Minute).Unix()
+	}
+	rec.addEvent(now, "created", "payment created"+scenarioNote(rec.scenario))
+	return rec
+}
+
+// scenarioNote is " (scenario x)" or "".
+func scenarioNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (scenario " + id + ")"
+}
+
+// customer builds the payment's customer, filling what the request leaves
+// out with seeded fake data.
+func (svc *service) customer(c *customerRequest, billing *addressJSON, now time.Time) customerJSON {
+	if c == nil {
+		c = &customerRequest{}
+	}
+	out := customerJSON{
+		ID: svc.gen.id("customer"), Created: now.Unix(),
+		FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
+		BirthDate: optString(c.BirthDate), Addresses: c.Addresses, IsBusiness: c.IsBusiness,
+		BusinessName: optString(c.BusinessName), BusinessIDNumber: optString(c.BusinessIDNumber),
+	}
+	if billing != nil {
+		out.FirstName = orDefault(out.FirstName, billing.FirstName)
+		out.LastName = orDefault(out.LastName, billing.LastName)
+		out.Email = orDefault(out.Email, billing.Email)
+		out.Phone = orDefault(out.Phone, billing.Phone)
+	}
+	if out.FirstName == "" || out.LastName == "" || out.Email == "" || out.Phone == "" {
+		fake := svc.gen.person()
+		out.FirstName = orDefault(out.FirstName, fake.FirstName)
+		out.LastName = orDefault(out.LastName, fake.LastName)
+		out.Email = orDefault(out.Email, fake.Email)
+		out.Phone = orDefault(out.Phone, fake.Phone)
+	}
+	if out.Addresses == nil {
+		out.Addresses = []addressJSON{}
+	}
+	return out
+}
+
+// order builds an order object for payment id.
+func (svc *service) order(paymentID string, o *orderRequest, now time.Time) orderJSON {
+	return orderJSON{
+		ID: svc.gen.id("order"), Created: now.Unix(), Updated: now.Unix(), Payment: paymentID,
+		MerchantReference: optString(o.MerchantReference), MerchantURL: optString(o.MerchantURL),
+		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: orNull(o.Data),
+	}
+}
+
+// optString is nil for "", else &s (JSON null or the string).
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// orNull is raw, or JSON null when empty.
+func orNull(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("null")
+	}
+	return raw
+}

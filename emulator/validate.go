@@ -1,0 +1,214 @@
+package emulator
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Limits of free-text fields.
+const (
+	maxReferenceLen = 255
+	maxExpiresAfter = 60 * 24 * 30 // minutes: 30 days
+)
+
+// defaultInstallments is Alma's default installments_count.
+const defaultInstallments = 3
+
+// validateCreate checks a create request as Alma does and returns the first
+// problem, with its field path.
+func (svc *service) validateCreate(req *createRequest) *apiError {
+	if req.Payment == nil {
+		return fieldError("payment", codeMissingField, "payment is required", nil)
+	}
+	checks := []func() *apiError{
+		func() *apiError { return svc.validatePayment(req.Payment) },
+		func() *apiError { return validateCart(req.Payment.Cart) },
+		func() *apiError { return validateAddress("payment.billing_address", req.Payment.BillingAddress) },
+		func() *apiError { return validateAddress("payment.shipping_address", req.Payment.ShippingAddress) },
+		func() *apiError { return validateCustomer(req.Customer) },
+		func() *apiError { return validateOrder("order", req.Order) },
+	}
+	for _, check := range checks {
+		if aerr := check(); aerr != nil {
+			return aerr
+		}
+	}
+	return nil
+}
+
+// validatePayment checks the payment object's own fields.
+func (svc *service) validatePayment(p *paymentRequest) *apiError {
+	if p.PurchaseAmount == nil {
+		return fieldError("payment.purchase_amount", codeMissingField, "purchase_amount is required", nil)
+	}
+	if aerr := svc.checkAmount("payment.purchase_amount", *p.PurchaseAmount); aerr != nil {
+		return aerr
+	}
+	if aerr := svc.checkPlan(installmentsOf(p), p.DeferredDays, p.DeferredMonths); aerr != nil {
+		return aerr
+	}
+	if aerr := validateOptions(p); aerr != nil {
+		return aerr
+	}
+	for _, u := range []struct{ field, value string }{
+		{"payment.return_url", p.ReturnURL},
+		{"payment.failure_return_url", p.FailureReturnURL},
+		{"payment.customer_cancel_url", p.CustomerCancelURL},
+		{"payment.ipn_callback_url", p.IPNCallbackURL},
+	} {
+		if u.value != "" && !validURL(u.value) {
+			return fieldError(u.field, codeInvalidValue, "must be an absolute http(s) URL", u.value)
+		}
+	}
+	return nil
+}
+
+// checkAmount checks a purchase amount against the fee plans' limits.
+func (svc *service) checkAmount(field string, amount int64) *apiError {
+	if amount < svc.cfg.minAmount || amount > svc.cfg.maxAmount {
+		return fieldError(field, codeInvalidValue,
+			fmt.Sprintf("purchase_amount must be between %d and %d", svc.cfg.minAmount, svc.cfg.maxAmount), amount)
+	}
+	return nil
+}
+
+// checkPlan checks that a fee plan general_{n}_{days}_{months} is offered.
+func (svc *service) checkPlan(n, days, months int) *apiError {
+	if !slices.Contains(svc.cfg.installments, n) {
+		return fieldError("payment.installments_count", codeInvalidValue,
+			fmt.Sprintf("installments_count %d is not offered (offered: %v)", n, svc.cfg.installments), n)
+	}
+	if days < 0 || months < 0 || days != 0 || months != 0 {
+		return fieldError("payment.deferred_days", codeInvalidValue,
+			fmt.Sprintf("fee plan %s is not enabled", planKey(n, days, months)), days)
+	}
+	return nil
+}
+
+// validateOptions checks the enumerated options and their combinations.
+func validateOptions(p *paymentRequest) *apiError {
+	for _, e := range []struct {
+		field, value string
+		allowed      []string
+	}{
+		{"payment.capture_method", p.CaptureMethod, []string{"", "automatic", "manual"}},
+		{"payment.origin", p.Origin, []string{"", "online", "online_in_page"}},
+		{"payment.deferred", p.Deferred, []string{"", "trigger"}},
+	} {
+		if !slices.Contains(e.allowed, e.value) {
+			return fieldError(e.field, codeInvalidValue, "must be one of "+strings.Join(e.allowed[1:], ", "), e.value)
+		}
+	}
+	if p.CaptureMethod == "manual" && p.Deferred == "trigger" {
+		return fieldError("payment.capture_method", codeIncompatible, "capture_method manual cannot be combined with deferred trigger", p.CaptureMethod)
+	}
+	if p.ExpiresAfter != nil && (*p.ExpiresAfter < 1 || *p.ExpiresAfter > maxExpiresAfter) {
+		return fieldError("payment.expires_after", codeInvalidValue, fmt.Sprintf("expires_after must be between 1 and %d minutes", maxExpiresAfter), *p.ExpiresAfter)
+	}
+	return nil
+}
+
+// validateCart checks each cart item's required fields.
+func validateCart(c *cartRequest) *apiError {
+	if c == nil {
+		return nil
+	}
+	for i, it := range c.Items {
+		field := fmt.Sprintf("payment.cart.items[%d].", i)
+		switch {
+		case it.Title == nil:
+			return fieldError(field+"title", codeMissingField, "title is required", nil)
+		case strings.TrimSpace(*it.Title) == "":
+			return fieldError(field+"title", codeTooShort, "title must not be empty", *it.Title)
+		case it.Quantity == nil:
+			return fieldError(field+"quantity", codeMissingField, "quantity is required", nil)
+		case *it.Quantity < 1:
+			return fieldError(field+"quantity", codeInvalidValue, "quantity must be at least 1", *it.Quantity)
+		case it.LinePrice == nil:
+			return fieldError(field+"line_price", codeMissingField, "line_price is required", nil)
+		case *it.LinePrice < 0:
+			return fieldError(field+"line_price", codeInvalidValue, "line_price must not be negative", *it.LinePrice)
+		}
+	}
+	return nil
+}
+
+// validateAddress checks an address's country and email.
+func validateAddress(field string, a *addressJSON) *apiError {
+	if a == nil {
+		return nil
+	}
+	if a.Country != "" && !isISO2(a.Country) {
+		return fieldError(field+".country", codeInvalidValue, "country must be an ISO 3166-1 alpha-2 code", a.Country)
+	}
+	if a.Email != "" && !strings.Contains(a.Email, "@") {
+		return fieldError(field+".email", codeInvalidValue, "email is not valid", a.Email)
+	}
+	return nil
+}
+
+// validateCustomer checks the customer's email, birth date and addresses.
+func validateCustomer(c *customerRequest) *apiError {
+	if c == nil {
+		return nil
+	}
+	if c.Email != "" && !strings.Contains(c.Email, "@") {
+		return fieldError("customer.email", codeInvalidValue, "email is not valid", c.Email)
+	}
+	if c.BirthDate != "" {
+		if _, err := time.Parse(time.DateOnly, c.BirthDate); err != nil {
+			return fieldError("customer.birth_date", codeInvalidValue, "birth_date must be YYYY-MM-DD", c.BirthDate)
+		}
+	}
+	for i := range c.Addresses {
+		if aerr := validateAddress(fmt.Sprintf("customer.addresses[%d]", i), &c.Addresses[i]); aerr != nil {
+			return aerr
+		}
+	}
+	return nil
+}
+
+// validateOrder checks an order's reference and URLs.
+func validateOrder(field string, o *orderRequest) *apiError {
+	if o == nil {
+		return nil
+	}
+	if len(o.MerchantReference) > maxReferenceLen {
+		return fieldError(field+".merchant_reference", codeTooLong, fmt.Sprintf("merchant_reference is longer than %d characters", maxReferenceLen), nil)
+	}
+	for _, u := range []struct{ name, value string }{{"merchant_url", o.MerchantURL}, {"customer_url", o.CustomerURL}} {
+		if u.value != "" && !validURL(u.value) {
+			return fieldError(field+"."+u.name, codeInvalidValue, "must be an absolute http(s) URL", u.value)
+		}
+	}
+	return nil
+}
+
+// installmentsOf is the request's installments_count, Alma's default 3.
+func installmentsOf(p *paymentRequest) int {
+	if p.InstallmentsCount == nil {
+		return defaultInstallments
+	}
+	return *p.InstallmentsCount
+}
+
+// validURL reports whether s is an absolute http or https URL.
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// isISO2 reports whether s is two ASCII letters.
+func isISO2(s string) bool {
+	return len(s) == 2 && isLetter(s[0]) && isLetter(s[1])
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+// planKey is Alma's fee plan key: general_{n}_{days}_{months}.
+func planKey(n, days, months int) string {
+	return fmt.Sprintf("general_%d_%d_%d", n, days, months)
+}
