@@ -3,16 +3,35 @@ package replay
 import (
 	"bytes"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
-// delay draws a step's wait: Fixed when set, else uniform in [Min, Max] when
-// Max is set, else normal around Mean with Stddev; never negative, never
-// beyond the hang limit.
+// sampler draws delays from a seeded random source; safe for concurrent use.
+type sampler struct {
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+// newSampler returns a sampler whose draws are reproducible for a seed.
+func newSampler(seed int64) *sampler {
+	s := uint64(seed)
+	return &sampler{rng: rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))}
+}
+
+// delay draws a step's wait within the engine's hang limit.
 func (e *Engine) delay(d *scenarios.Delay) time.Duration {
+	return e.rand.draw(d, e.opt.HangLimit)
+}
+
+// draw returns a step's wait: Fixed when set, else uniform in [Min, Max] when
+// Max is set, else normal around Mean with Stddev; never negative, never
+// beyond limit.
+func (s *sampler) draw(d *scenarios.Delay, limit time.Duration) time.Duration {
 	if d == nil {
 		return 0
 	}
@@ -25,11 +44,25 @@ func (e *Engine) delay(d *scenarios.Delay) time.Duration {
 		if hi < lo {
 			lo, hi = hi, lo
 		}
-		v = lo + time.Duration(e.float64()*float64(hi-lo))
+		v = lo + time.Duration(s.float64()*float64(hi-lo))
 	case d.Mean != 0 || d.Stddev != 0:
-		v = time.Duration(float64(d.Mean) + e.normFloat64()*float64(d.Stddev))
+		v = time.Duration(float64(d.Mean) + s.normFloat64()*float64(d.Stddev))
 	}
-	return min(max(v, 0), e.opt.HangLimit)
+	return min(max(v, 0), limit)
+}
+
+// float64 draws a uniform number in [0,1).
+func (s *sampler) float64() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rng.Float64()
+}
+
+// normFloat64 draws a standard normal number.
+func (s *sampler) normFloat64() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rng.NormFloat64()
 }
 
 // wait sleeps for d unless the client leaves (false) or the engine closes

@@ -68,9 +68,9 @@ const errSkipped = "skipped by scenario"
 // with backoff until a 2xx and logs every attempt. It is safe for concurrent
 // use.
 type Notifier struct {
-	opt    NotifierOptions
-	delays *Engine // draws step delays with the notifier's seed
-	log    *deliveryLog
+	opt  NotifierOptions
+	rand *sampler // draws step delays
+	log  *deliveryLog
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -102,7 +102,7 @@ func NewNotifier(opt NotifierOptions) *Notifier {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Notifier{
 		opt:    opt,
-		delays: New(nil, Options{Seed: opt.Seed, HangLimit: maxIPNBackoff}),
+		rand:   newSampler(opt.Seed),
 		log:    newDeliveryLog(opt.MaxLog),
 		ctx:    ctx,
 		cancel: cancel,
@@ -133,7 +133,7 @@ func (n *Notifier) Notify(paymentID, callbackURL, apiKey string, step *scenarios
 		key = "wrong-" + apiKey
 	}
 	d := notice{pid: paymentID, url: target, sig: Sign(key, paymentID), ok: !step.BadSignature}
-	wait := max(n.opt.Delay, 0) + n.delays.delay(step.Delay)
+	wait := max(n.opt.Delay, 0) + n.rand.draw(step.Delay, maxIPNBackoff)
 	for range 1 + max(step.Duplicate, 0) {
 		n.start(d, wait)
 	}

@@ -11,7 +11,6 @@ package replay
 
 import (
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -48,8 +47,7 @@ type Engine struct {
 	cat *scenarios.Catalog
 	opt Options
 
-	rngMu sync.Mutex
-	rng   *rand.Rand
+	rand *sampler // delay distributions
 
 	armMu sync.Mutex
 	arms  []armed // in arming order
@@ -75,11 +73,10 @@ func New(cat *scenarios.Catalog, opt Options) *Engine {
 	if opt.WriteError == nil {
 		opt.WriteError = writeErrorMinimal
 	}
-	seed := uint64(opt.Seed)
 	return &Engine{
 		cat:     cat,
 		opt:     opt,
-		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		rand:    newSampler(opt.Seed),
 		creates: newCursorMap(maxCreateCursors),
 		done:    make(chan struct{}),
 	}
@@ -102,18 +99,4 @@ func (e *Engine) Reset() {
 	e.createMu.Lock()
 	e.creates = newCursorMap(maxCreateCursors)
 	e.createMu.Unlock()
-}
-
-// float64 draws a uniform number in [0,1) from the seeded source.
-func (e *Engine) float64() float64 {
-	e.rngMu.Lock()
-	defer e.rngMu.Unlock()
-	return e.rng.Float64()
-}
-
-// normFloat64 draws a standard normal number from the seeded source.
-func (e *Engine) normFloat64() float64 {
-	e.rngMu.Lock()
-	defer e.rngMu.Unlock()
-	return e.rng.NormFloat64()
 }

@@ -222,3 +222,19 @@ func BenchmarkServeNilStep(b *testing.B) {
 		e.Serve(w, r, nil, act)
 	}
 }
+
+// failingBody fails every read.
+type failingBody struct{}
+
+func (failingBody) Read([]byte) (int, error) { return 0, io.ErrClosedPipe }
+func (failingBody) Close() error             { return nil }
+
+func TestPrepareWaitKeepsReadError(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Body = failingBody{}
+	prepareWait(r)
+	_, err := io.ReadAll(r.Body)
+	assert.ErrorIs(t, err, io.ErrClosedPipe, "the operation sees the body's read error")
+	assert.NoError(t, r.Body.Close())
+}
