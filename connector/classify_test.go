@@ -70,6 +70,7 @@ func answerCases() []answerCase {
 		{"504", reply(504, `{"message":"Gateway Timeout"}`), "TIMEOUT", "VERIFY_TIMEOUT"},
 		{"no answer in time", hang, "TIMEOUT", "VERIFY_TIMEOUT"},
 		{"connection reset", reset, "TIMEOUT", "VERIFY_TIMEOUT"},
+		{"connection closed, no byte", closeConn, "TIMEOUT", "VERIFY_TIMEOUT"},
 	}
 	for _, st := range []string{"not_started", "scored_no", "scored_yes", "scored_maybe", "in_progress", "paid"} {
 		cases = append(cases, same("state "+st, reply(200, paymentJSON(st, amount, nil)), st))

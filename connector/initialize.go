@@ -23,7 +23,7 @@ const (
 // an UNCERTAIN result, call Reconcile.
 func (c *Client) Initialize(ctx context.Context, s Session, flow Flow) Result {
 	if reasons := c.checkSession(s, flow); len(reasons) > 0 {
-		return Result{Reasons: reasons}.with(pspSessionNotOK)
+		return c.done(ctx, "initialize", Result{Reasons: reasons}.with(pspSessionNotOK), "")
 	}
 	req := newCreateRequest(s, flow, c.Plan, c.IPNCallbackURL)
 	a := c.call(ctx, "create", c.Timeouts.Create, "POST", "/v1/payments", req)
@@ -37,8 +37,7 @@ func (c *Client) Initialize(ctx context.Context, s Session, flow Flow) Result {
 			URL:               r.Payment.URL,
 		}
 	}
-	c.log(ctx, "initialize", r)
-	return r
+	return c.done(ctx, "initialize", r, "")
 }
 
 // checkSession runs Check and refuses an unknown flow.

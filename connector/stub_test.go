@@ -128,6 +128,13 @@ func reset(w http.ResponseWriter, r *http.Request) {
 	_ = conn.Close()
 }
 
+// closeConn closes the connection without writing a byte.
+func closeConn(w http.ResponseWriter, r *http.Request) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+	}
+}
+
 // truncated announces a body it does not finish.
 func truncated(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
