@@ -21,12 +21,16 @@ const (
 	ActReconcile  ActionKind = "reconcile"  // find the payment created for this order
 	ActAdvance    ActionKind = "advance"    // advance:<duration>, this payment's clock only
 	ActAwaitIPN   ActionKind = "await_ipn"  // wait for the connector's IPN handler to verify this payment
+	// ActAwaitIPNRefused waits until the emulator's delivery log shows a
+	// notification for this payment that the connector's handler refused
+	// (401), and checks that the handler verified nothing.
+	ActAwaitIPNRefused ActionKind = "await_ipn_refused"
 )
 
 // actionKinds lists the actions and whether they take an argument.
 var actionKinds = map[ActionKind]string{
 	ActInitialize: "", ActCustomer: "", ActVerify: "", ActCancel: "",
-	ActReconcile: "", ActAwaitIPN: "",
+	ActReconcile: "", ActAwaitIPN: "", ActAwaitIPNRefused: "",
 	ActCapture: "cents", ActRefund: "cents", ActAdvance: "duration",
 }
 
@@ -79,7 +83,7 @@ func ParseAction(s string) (Action, error) {
 }
 
 func knownActions() string {
-	return "initialize, customer, verify, capture[:cents], cancel, refund[:cents], reconcile, advance:<duration>, await_ipn"
+	return "initialize, customer, verify, capture[:cents], cancel, refund[:cents], reconcile, advance:<duration>, await_ipn, await_ipn_refused"
 }
 
 // defaultDrive is each flow's drive when a scenario gives none.

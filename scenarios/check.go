@@ -30,6 +30,9 @@ var CustomerActions = []string{"pay", "close", "none"}
 // "<id>:<suffix>", so it has no colon.
 var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// amountRe is a session amount in major units.
+var amountRe = regexp.MustCompile(`^-?[0-9]{1,15}(\.[0-9]{1,2})?$`)
+
 // Validate checks a scenario built in code the way the loader checks a file;
 // the problems carry the scenario's File and Line.
 func (sc *Scenario) Validate() error {
@@ -73,6 +76,9 @@ func (sc *Scenario) check() []issue {
 	}
 	if a := sc.Customer.Action; a != "" && !slices.Contains(CustomerActions, a) {
 		add("customer.action", "unknown customer action %q (known: pay, close, none)", a)
+	}
+	if sc.Session != nil && sc.Session.Amount != "" && !amountRe.MatchString(sc.Session.Amount) {
+		add("session.amount", "session amount %q must be a decimal in major units, e.g. \"270.92\"", sc.Session.Amount)
 	}
 	out = append(out, sc.checkDecision()...)
 	for _, op := range Ops {

@@ -98,6 +98,7 @@ func TestParseRejects(t *testing.T) {
 		{"ipn with status", "id: a\non:\n  ipn:\n    - {status: 500}\n", 4, `an ipn step may only say`},
 		{"bad drive action", "id: a\ndrive: [initialize, pay]\n", 2, `unknown drive action "pay"`},
 		{"bad drive amount", "id: a\ndrive: [\"refund:lots\"]\n", 2, `positive amount in cents`},
+		{"bad session amount", "id: a\nsession: {amount: 12.345}\n", 2, `session amount "12.345" must be a decimal`},
 		{"missing id", "description: nothing\n", 1, `id is missing`},
 		{"bad id", "id: Verify:Timeout\n", 1, `must be lowercase letters`},
 		{"status without expect", "id: a\nstatus: TIMEOUT\n", 2, `needs expect: {state, code}`},
@@ -130,7 +131,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	src := "id: a\ncolour: red\non:\n  get:\n    - status: 700\n    - {times: -2, fault: boom}\n"
 	_, err := Parse("many.yaml", []byte(src))
 	require.Error(t, err)
-	assert.Equal(t, `many.yaml:2: unknown key "colour" in the scenario (known keys: customer, decision, description, drive, expect, flow, id, on, status)
+	assert.Equal(t, `many.yaml:2: unknown key "colour" in the scenario (known keys: customer, decision, description, drive, expect, flow, id, on, session, status)
 many.yaml:5: status 700 is not an HTTP status (100–599)
 many.yaml:6: times must be a positive number or "always", not "-2"
 many.yaml:6: unknown fault "boom" (known: hang, reset, empty, malformed, truncated, html)`, err.Error())

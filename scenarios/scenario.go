@@ -66,6 +66,9 @@ type Scenario struct {
 	Drive []string `yaml:"drive,omitempty" json:"drive,omitempty"`
 	// Customer is what the customer does at the widget.
 	Customer Customer `yaml:"customer,omitempty" json:"customer,omitempty"`
+	// Session changes the harness's default orchestrator session, e.g. a
+	// currency the connector refuses before calling Alma.
+	Session *Session `yaml:"session,omitempty" json:"session,omitempty"`
 	// Decision is Alma's asynchronous decision after scored_maybe.
 	Decision *Decision `yaml:"decision,omitempty" json:"decision,omitempty"`
 	// On scripts each operation: the steps apply to successive calls, in
@@ -94,6 +97,13 @@ type Customer struct {
 	Card   string `yaml:"card,omitempty" json:"card,omitempty"`     // default 4242 4242 4242 4242
 	Expiry string `yaml:"expiry,omitempty" json:"expiry,omitempty"` // MM/YY, default 04/42
 	CVC    string `yaml:"cvc,omitempty" json:"cvc,omitempty"`       // default 424
+}
+
+// Session changes the orchestrator session the harness sends; the emulator
+// ignores it.
+type Session struct {
+	Amount   string `yaml:"amount,omitempty" json:"amount,omitempty"`     // major units, e.g. "270.92"; default "300.00"
+	Currency string `yaml:"currency,omitempty" json:"currency,omitempty"` // default EUR
 }
 
 // Decision is Alma's later decision on a scored_maybe payment, announced by IPN.

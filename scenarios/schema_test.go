@@ -159,6 +159,7 @@ func TestSchemaKeysMatchTypes(t *testing.T) {
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Step{})), keysOf(s.def(t, "step").Properties), "step")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Expect{})), keysOf(s.def(t, "expect").Properties), "expect")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Customer{})), keysOf(s.def(t, "customer").Properties), "customer")
+	assert.Equal(t, KnownKeys(reflect.TypeOf(Session{})), keysOf(s.def(t, "session").Properties), "session")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Decision{})), keysOf(s.def(t, "decision").Properties), "decision")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Error{})), keysOf(s.def(t, "error").Properties), "error")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Delay{})), keysOf(s.def(t, "delay").OneOf[1].Properties), "delay")
