@@ -112,6 +112,12 @@ func NewNotifier(opt NotifierOptions) *Notifier {
 // Notify schedules the notification of paymentID to callbackURL, signed with
 // apiKey, as step says (nil: one normal notification). It returns at once.
 // An empty callbackURL or a closed notifier sends nothing.
+//
+// Of the step, only the IPN fields count: Delay adds to the notifier's delay
+// (so successive notifications can arrive out of order), Duplicate sends that
+// many extra copies (each retried on its own), BadSignature signs with a wrong
+// key (SignatureOK false), and Skip sends nothing but logs one entry with
+// Attempt 0 and Error "skipped by scenario", so the admin API shows it.
 func (n *Notifier) Notify(paymentID, callbackURL, apiKey string, step *scenarios.Step) {
 	if callbackURL == "" {
 		return
