@@ -24,7 +24,8 @@ type Client struct {
 	// HTTPClient sends the requests. Its own Timeout should be zero or above
 	// the per-operation Timeouts, which bound each call.
 	HTTPClient *http.Client
-	// Timeouts bounds each operation (per attempt).
+	// Timeouts bounds each operation (per attempt); a zero field means
+	// DefaultTimeout.
 	Timeouts Timeouts
 	// VerifyRetry is how Verify retries 5xx answers and transport errors.
 	// Create is never retried: a lost answer may hide a created payment
@@ -33,14 +34,15 @@ type Client struct {
 	// IPNCallbackURL is sent as each payment's ipn_callback_url; empty sends
 	// none.
 	IPNCallbackURL string
-	// Plan is the one payment plan the connector offers (almacb4x).
+	// Plan is the one payment plan the connector offers; the zero Plan means
+	// DefaultPlan (almacb4x).
 	Plan Plan
 	// Now is the clock, used to time calls in logs.
 	Now func() time.Time
 	// Logger receives one line per call to Alma: operation, method, path,
-	// status, row, duration. Never keys, bodies or card data.
+	// status, row, duration. Never keys, bodies or card data. nil discards.
 	Logger *slog.Logger
-	// UserAgent is sent with every request.
+	// UserAgent is sent with every request; empty sends DefaultUserAgent.
 	UserAgent string
 	// ReconcilePages and ReconcilePageSize bound Reconcile's search.
 	ReconcilePages    int
@@ -69,6 +71,9 @@ type Retry struct {
 // DefaultUserAgent is the User-Agent NewClient sets.
 const DefaultUserAgent = "alma-sandbox-connector/1 (Go)"
 
+// DefaultTimeout bounds a call whose Timeouts field is zero.
+const DefaultTimeout = 10 * time.Second
+
 // maxBody bounds how much of an answer the connector reads.
 const maxBody = 4 << 20
 
@@ -84,9 +89,9 @@ func NewClient(baseURL, apiKey string) *Client {
 			return http.ErrUseLastResponse
 		}},
 		Timeouts: Timeouts{
-			Create: 15 * time.Second, Verify: 10 * time.Second, Capture: 10 * time.Second,
-			Cancel: 10 * time.Second, Refund: 10 * time.Second, Reconcile: 10 * time.Second,
-			Eligibility: 10 * time.Second,
+			Create: 15 * time.Second, Verify: DefaultTimeout, Capture: DefaultTimeout,
+			Cancel: DefaultTimeout, Refund: DefaultTimeout, Reconcile: DefaultTimeout,
+			Eligibility: DefaultTimeout,
 		},
 		VerifyRetry:       Retry{Attempts: 3, Backoff: 100 * time.Millisecond},
 		Plan:              DefaultPlan(),
@@ -113,6 +118,9 @@ type answer struct {
 // call sends one request to Alma within timeout and reads the answer.
 func (c *Client) call(ctx context.Context, op string, timeout time.Duration, method, path string, body any) answer {
 	start := c.now()
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	a := c.send(ctx, method, path, body)
@@ -157,7 +165,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 	}
 	req.Header.Set("Authorization", "Alma-Auth "+string(c.APIKey))
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.UserAgent)
+	req.Header.Set("User-Agent", firstNonEmpty(c.UserAgent, DefaultUserAgent))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -176,6 +184,14 @@ func (c *Client) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return c.Logger
+}
+
+// plan is the configured plan, DefaultPlan when unset.
+func (c *Client) plan() Plan {
+	if c.Plan == (Plan{}) {
+		return DefaultPlan()
+	}
+	return c.Plan
 }
 
 func (c *Client) now() time.Time {

@@ -34,14 +34,14 @@ type eligibilityRequest struct {
 // set, eligible or not (Alma's reasons then listed in Reasons).
 func (c *Client) Eligibility(ctx context.Context, amountCents int64) Result {
 	var req eligibilityRequest
-	req.Payment.PurchaseAmount, req.Payment.InstallmentsCount = amountCents, c.Plan.Installments
+	req.Payment.PurchaseAmount, req.Payment.InstallmentsCount = amountCents, c.plan().Installments
 	a := c.call(ctx, "eligibility", c.Timeouts.Eligibility, "POST", "/v1/payments/eligibility", req)
 	r := classify(kindData, a)
 	if r.Status.PSPStatus != pspSuccess {
 		return c.done(ctx, "eligibility", r, "")
 	}
 	r.Payment, r.PaymentID = nil, ""
-	e, err := decodeEligibility(a.body, c.Plan.Installments)
+	e, err := decodeEligibility(a.body, c.plan().Installments)
 	if err != nil {
 		r.Err = err
 		return c.done(ctx, "eligibility", r.with(pspBadResponse), "")

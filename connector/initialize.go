@@ -25,7 +25,7 @@ func (c *Client) Initialize(ctx context.Context, s Session, flow Flow) Result {
 	if reasons := c.checkSession(s, flow); len(reasons) > 0 {
 		return c.done(ctx, "initialize", Result{Reasons: reasons}.with(pspSessionNotOK), "")
 	}
-	req := newCreateRequest(s, flow, c.Plan, c.IPNCallbackURL)
+	req := newCreateRequest(s, flow, c.plan(), c.IPNCallbackURL)
 	a := c.call(ctx, "create", c.Timeouts.Create, "POST", "/v1/payments", req)
 	r := classify(kindPayment, a)
 	if r.Payment != nil {
@@ -42,7 +42,7 @@ func (c *Client) Initialize(ctx context.Context, s Session, flow Flow) Result {
 
 // checkSession runs Check and refuses an unknown flow.
 func (c *Client) checkSession(s Session, flow Flow) []string {
-	reasons := Check(s, c.Plan)
+	reasons := Check(s, c.plan())
 	switch flow {
 	case FlowCapture, FlowAuthorize, FlowPending:
 	default:

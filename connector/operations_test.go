@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -166,7 +167,7 @@ func TestActionsRefuseBadArgumentsWithoutCalling(t *testing.T) {
 	for _, r := range []connector.Result{
 		c.Capture(ctx, "", 0), c.Capture(ctx, payID, -1), c.Cancel(ctx, ""),
 		c.Refund(ctx, payID, -5, "r"), c.Verify(ctx, "", minimalSession(27092)),
-		c.Reconcile(ctx, connector.Session{}),
+		c.Verify(ctx, payID, connector.Session{}), c.Reconcile(ctx, connector.Session{}),
 	} {
 		assert.Equal(t, "SESSION_DATA_NOT_OK", r.Status.PSPStatus, describe(r))
 		assert.NotEmpty(t, r.Reasons)
@@ -180,4 +181,31 @@ func TestPaymentIDIsEscapedInPaths(t *testing.T) {
 	reqs := st.requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/v1/payments/payment_11x%2F..%2F..%2Fv1%2Fme/cancel", reqs[0].Raw, "the id stays one path segment")
+}
+
+// TestZeroClientUsesDefaults checks a Client built without NewClient: zero
+// timeouts, plan, retry and user agent fall back to the defaults.
+func TestZeroClientUsesDefaults(t *testing.T) {
+	_, st := newStub(t, reply(200, paymentJSON("not_started", 27092, nil)))
+	c := &connector.Client{BaseURL: st.srv.URL, APIKey: testKey}
+	r := c.Initialize(context.Background(), minimalSession(27092), connector.FlowCapture)
+	assert.Equal(t, "not_started", r.Status.PSPStatus, describe(r))
+	v := c.Verify(context.Background(), payID, minimalSession(27092))
+	assert.Equal(t, "not_started", v.Status.PSPStatus, describe(v))
+	reqs := st.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, connector.DefaultUserAgent, reqs[0].Header.Get("User-Agent"))
+	assert.JSONEq(t, "4", string(mustField(t, reqs[0].Body, "payment", "installments_count")))
+}
+
+// mustField returns the raw JSON at a path of object keys.
+func mustField(t *testing.T, body []byte, keys ...string) json.RawMessage {
+	t.Helper()
+	raw := json.RawMessage(body)
+	for _, k := range keys {
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(raw, &m))
+		raw = m[k]
+	}
+	return raw
 }

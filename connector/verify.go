@@ -14,8 +14,8 @@ import (
 // (amount_mismatch). 5xx answers and transport errors are retried per
 // VerifyRetry; if they persist the result stays UNCERTAIN (VERIFY_*).
 func (c *Client) Verify(ctx context.Context, paymentID string, s Session) Result {
-	if paymentID == "" {
-		return Result{Reasons: []string{"payment id: required"}}.with(pspSessionNotOK)
+	if reasons := verifyArgs(paymentID, s); reasons != nil {
+		return c.done(ctx, "verify", Result{Reasons: reasons}.with(pspSessionNotOK), paymentID)
 	}
 	path := "/v1/payments/" + url.PathEscape(paymentID)
 	var r Result
@@ -30,6 +30,19 @@ func (c *Client) Verify(ctx context.Context, paymentID string, s Session) Result
 		r = c.amountMismatch(ctx, r, s)
 	}
 	return c.done(ctx, "verify", r, paymentID)
+}
+
+// verifyArgs refuses what Verify cannot check: no payment id, or a session
+// without an amount (every payment would look like a fraud).
+func verifyArgs(paymentID string, s Session) []string {
+	var reasons []string
+	if paymentID == "" {
+		reasons = append(reasons, "payment id: required")
+	}
+	if s.Amount <= 0 {
+		reasons = append(reasons, "amount: the session's amount is required to check the payment's")
+	}
+	return reasons
 }
 
 // amountMismatch turns a result into ERROR and reports the payment to Alma's
