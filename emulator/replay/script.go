@@ -68,8 +68,10 @@ func (s *Script) Next(op scenarios.Op) *scenarios.Step {
 
 // CreateStep returns the step answering a create call of sc for this key
 // (the merchant reference): successive creates with the same key advance, so
-// "fail twice, then succeed" holds across the client's retries. The engine
-// remembers a bounded number of keys, oldest forgotten first. nil sc: nil.
+// "fail twice, then succeed" holds across the client's retries. Each
+// scenario has its own cursors, and an empty key is one shared cursor of the
+// scenario. The engine remembers a bounded number of keys, oldest forgotten
+// first. nil sc: nil.
 func (e *Engine) CreateStep(sc *scenarios.Scenario, key string) *scenarios.Step {
 	if sc == nil || len(sc.On[scenarios.OpCreate]) == 0 {
 		return nil
