@@ -102,7 +102,6 @@ func createBody(amount int64, extra ...func(map[string]any)) map[string]any {
 			"purchase_amount":    amount,
 			"installments_count": 3,
 			"return_url":         "https://shop.example.com/return",
-			"ipn_callback_url":   "https://shop.example.com/ipn",
 			"origin":             "online_in_page",
 			"locale":             "fr",
 			"custom_data":        map[string]any{"order_reference": "order-42"},
