@@ -75,7 +75,7 @@
       var tr = document.createElement('tr');
       tr.className = 'payment' + (p.id === selected ? ' selected' : '');
       tr.setAttribute('data-payment-id', p.id || '');
-      cell(tr, when(p.created));
+      cell(tr, when(p.created)).className = 'at';
       cell(tr, p.id);
       cell(tr, euros(p.purchase_amount));
       cell(tr, p.installments_count);
@@ -110,7 +110,8 @@
       rows.push({ at: d.at, what: 'ipn #' + d.attempt, detail: 'status ' + (d.status || '-') + (d.error ? ' ' + d.error : '') + (d.signature_ok === false ? ' (bad signature)' : ''), cls: ok ? 'ok' : 'bad' });
     });
     journal.forEach(function (j) {
-      rows.push({ at: j.at || j.time, what: j.method + ' ' + j.path, detail: j.status + (j.duration ? ' in ' + j.duration : '') + (j.scenario ? ' · ' + j.scenario : '') });
+      var took = j.duration_ms !== undefined ? ' in ' + Number(j.duration_ms).toFixed(1) + ' ms' : '';
+      rows.push({ at: j.at, what: j.method + ' ' + j.path, detail: j.status + took + (j.scenario ? ' · ' + j.scenario : '') });
     });
     function key(r) {
       return typeof r.at === 'number' ? r.at : Date.parse(r.at) / 1000 || 0;
@@ -138,7 +139,7 @@
     body.textContent = '';
     timeline(item, journal).forEach(function (r) {
       var tr = document.createElement('tr');
-      cell(tr, when(r.at));
+      cell(tr, when(r.at)).className = 'at';
       cell(tr, r.what, r.cls ? 'state ' + r.cls : '');
       cell(tr, r.detail);
       body.appendChild(tr);
@@ -156,8 +157,8 @@
         return { data: [] };
       })
     ]).then(function (res) {
-      var entries = (res[1].data || res[1] || []).filter(function (j) {
-        return (j.payment_id || j.payment) === selected;
+      var entries = (res[1].data || []).filter(function (j) {
+        return j.payment_id === selected;
       });
       renderDetail(res[0], entries);
     });
@@ -169,7 +170,7 @@
         renderList(res.data || []);
       }),
       api('GET', '/clock').then(function (c) {
-        $('clock').textContent = when(c.now || c.time) || JSON.stringify(c);
+        $('clock').textContent = when(c.now) + (c.offset && c.offset !== '0s' ? ' (+' + c.offset + ')' : '');
       }).catch(function () {
         $('clock').textContent = '?';
       }),

@@ -256,6 +256,9 @@
     });
   }
 
+  if (embedded) {
+    document.documentElement.className = 'embedded';
+  }
   $('alma-form').addEventListener('submit', pay);
   $('alma-close').addEventListener('click', closePayment);
   $('alma-expiry').addEventListener('input', function (e) {
