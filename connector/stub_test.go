@@ -44,7 +44,7 @@ type stub struct {
 
 // newStub starts a stub answering with h and a client pointed at it with
 // short timeouts and a 1 ms Verify backoff.
-func newStub(t *testing.T, h http.HandlerFunc) (*connector.Client, *stub) {
+func newStub(t testing.TB, h http.HandlerFunc) (*connector.Client, *stub) {
 	t.Helper()
 	s := &stub{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -162,7 +162,7 @@ func paymentJSON(state string, amount int64, extra map[string]any) string {
 }
 
 // loadSession decodes a testdata session.
-func loadSession(t *testing.T, name string) connector.Session {
+func loadSession(t testing.TB, name string) connector.Session {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	require.NoError(t, err)
