@@ -34,11 +34,13 @@ type armed struct {
 
 // Select picks the scenario for a new payment: header value, then merchant
 // reference (equal to an id or "<id>:…"), then armed, else nil. An unknown id
-// named in the header or reference returns a *SelectError{Field, Value}.
+// named in the header returns a *SelectError{Field, Value}.
 //
-// A reference without a colon that is not an id names no scenario (an
-// ordinary order reference); with a colon, the part before the first colon
-// must be an id. An armed scenario is consumed only when it is returned.
+// A reference names a scenario only when it is an id, or starts with an id
+// and a colon: any other reference ("ORD:1", "42") is an ordinary order
+// reference and never an error, since real references carry colons too.
+// An unknown id in the header is an error. An armed scenario is consumed
+// only when it is returned.
 func (e *Engine) Select(header, merchantReference string) (*scenarios.Scenario, error) {
 	if id := strings.TrimSpace(header); id != "" {
 		sc, ok := e.cat.Get(id)
@@ -51,11 +53,9 @@ func (e *Engine) Select(header, merchantReference string) (*scenarios.Scenario, 
 		return sc, nil
 	}
 	if id, _, found := strings.Cut(merchantReference, ":"); found {
-		sc, ok := e.cat.Get(id)
-		if !ok {
-			return nil, &SelectError{Field: FieldReference, Value: merchantReference}
+		if sc, ok := e.cat.Get(id); ok {
+			return sc, nil
 		}
-		return sc, nil
 	}
 	return e.takeArmed(), nil
 }

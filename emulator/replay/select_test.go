@@ -37,8 +37,9 @@ func TestSelect(t *testing.T) {
 		{name: "armed when nothing named", reference: "order-42", arm: "armed_one", want: "armed_one"},
 		{name: "unknown header", header: "nope", errField: FieldHeader},
 		{name: "unknown header despite a good reference", header: "nope", reference: "verify_timeout:1", errField: FieldHeader},
-		{name: "unknown id before a colon", reference: "nope:order-42", errField: FieldReference},
-		{name: "empty id before a colon", reference: ":order-42", errField: FieldReference},
+		{name: "reference with a colon naming no scenario: happy path", reference: "ORD:42"},
+		{name: "empty id before a colon: happy path", reference: ":order-42"},
+		{name: "reference naming no scenario still takes the armed one", reference: "ORD:42", arm: "armed_one", want: "armed_one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,8 +114,11 @@ func TestArmNotConsumedByNamedScenario(t *testing.T) {
 	require.NoError(t, e.Arm("a", 1))
 	_, err := e.Select("b", "")
 	require.NoError(t, err)
-	_, err = e.Select("", "nope:1")
+	_, err = e.Select("nope", "")
 	require.Error(t, err)
+	sc, err := e.Select("", "b:1")
+	require.NoError(t, err)
+	assert.Equal(t, "b", sc.ID)
 	assert.Equal(t, map[string]int{"a": 1}, e.Armed())
 }
 
