@@ -16,12 +16,15 @@ LABEL org.opencontainers.image.title="alma-sandbox" \
 COPY bin/rootfs/ /
 COPY bin/alma-sandbox /alma-sandbox
 
-# The container listens on all its interfaces; docker-compose.yml publishes
-# the port on the host's loopback only.
-ENV ALMA_SANDBOX_ADDR=0.0.0.0:4242
+# The container listens on all its interfaces (docker-compose.yml publishes
+# the port on the host's loopback only) and payment links point at the
+# host's loopback. Scenario files mounted in /scenarios are added to the
+# embedded ones; a file with a default scenario's id replaces it. Every
+# `serve` flag has an ALMA_SANDBOX_* variable (`alma-sandbox serve -h`).
+ENV ALMA_SANDBOX_ADDR=0.0.0.0:4242 \
+    ALMA_SANDBOX_PUBLIC_URL=http://127.0.0.1:4242 \
+    ALMA_SANDBOX_SCENARIOS=/scenarios
 EXPOSE 4242
-# Scenario files mounted here are added to the embedded ones (same id: the
-# mounted file wins); see CMD.
 VOLUME ["/scenarios"]
 
 USER 65532:65532
@@ -32,4 +35,4 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
     CMD ["/alma-sandbox", "health"]
 
 ENTRYPOINT ["/alma-sandbox"]
-CMD ["serve", "--scenarios", "/scenarios"]
+CMD ["serve"]
