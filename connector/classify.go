@@ -2,9 +2,11 @@ package connector
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 )
 
@@ -36,7 +38,7 @@ func classify(k callKind, a answer) Result {
 	switch {
 	case a.notSent:
 		return r.with(pspError)
-	case a.status == 0:
+	case a.status == 0 || isTimeout(a.err):
 		return r.with(pick(k, pspTimeout, pspVerifyTimeout))
 	case a.status >= 500:
 		return r.with(classify5xx(k, a.status))
@@ -46,6 +48,13 @@ func classify(k callKind, a answer) Result {
 		return classify4xx(a, r)
 	}
 	return r.with(pspUnknown)
+}
+
+// isTimeout reports whether err is the deadline passing, e.g. in the middle
+// of a body: a partial answer is no answer.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // pick chooses the main-call or the verify row.

@@ -69,6 +69,7 @@ func answerCases() []answerCase {
 		{"503", reply(503, ``), "PARTNER_UNAVAILABLE", "VERIFY_PARTNER_ERROR"},
 		{"504", reply(504, `{"message":"Gateway Timeout"}`), "TIMEOUT", "VERIFY_TIMEOUT"},
 		{"no answer in time", hang, "TIMEOUT", "VERIFY_TIMEOUT"},
+		{"body stalls past the deadline", stall, "TIMEOUT", "VERIFY_TIMEOUT"},
 		{"connection reset", reset, "TIMEOUT", "VERIFY_TIMEOUT"},
 		{"connection closed, no byte", closeConn, "TIMEOUT", "VERIFY_TIMEOUT"},
 	}

@@ -39,8 +39,10 @@ type Client struct {
 	Plan Plan
 	// Now is the clock, used to time calls in logs.
 	Now func() time.Time
-	// Logger receives one line per call to Alma: operation, method, path,
-	// status, row, duration. Never keys, bodies or card data. nil discards.
+	// Logger receives one line per operation result (row, payment, HTTP
+	// status, Alma's error code; Info, or Warn for ERROR and UNCERTAIN rows)
+	// and, at Debug, one per HTTP call (method, path, status, duration).
+	// Never keys, bodies or card data. nil discards.
 	Logger *slog.Logger
 	// UserAgent is sent with every request; empty sends DefaultUserAgent.
 	UserAgent string
@@ -124,7 +126,7 @@ func (c *Client) call(ctx context.Context, op string, timeout time.Duration, met
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	a := c.send(ctx, method, path, body)
-	c.logger().LogAttrs(ctx, slog.LevelInfo, "alma call",
+	c.logger().LogAttrs(ctx, slog.LevelDebug, "alma call",
 		slog.String("op", op), slog.String("method", method), slog.String("path", path),
 		slog.Int("status", a.status), slog.Duration("elapsed", c.now().Sub(start)),
 		slog.Bool("error", a.err != nil))

@@ -25,6 +25,7 @@ func (c *Client) IPNHandler(lookup SessionLookup, onResult func(Result)) http.Ha
 		pid := r.URL.Query().Get("pid")
 		switch {
 		case r.Method != http.MethodGet && r.Method != http.MethodPost:
+			w.Header().Set("Allow", "GET, POST")
 			writeIPN(w, http.StatusMethodNotAllowed, false)
 		case pid == "":
 			writeIPN(w, http.StatusBadRequest, false)
@@ -32,13 +33,13 @@ func (c *Client) IPNHandler(lookup SessionLookup, onResult func(Result)) http.Ha
 			c.logger().LogAttrs(r.Context(), slog.LevelWarn, "ipn refused: bad signature", slog.String("payment", pid))
 			writeIPN(w, http.StatusUnauthorized, false)
 		default:
-			c.serveIPN(w, r.Context(), pid, lookup, onResult)
+			c.serveIPN(r.Context(), w, pid, lookup, onResult)
 		}
 	})
 }
 
 // serveIPN verifies a signed notification's payment.
-func (c *Client) serveIPN(w http.ResponseWriter, ctx context.Context, pid string, lookup SessionLookup, onResult func(Result)) {
+func (c *Client) serveIPN(ctx context.Context, w http.ResponseWriter, pid string, lookup SessionLookup, onResult func(Result)) {
 	s, ok := lookup(pid)
 	if !ok {
 		c.logger().LogAttrs(ctx, slog.LevelWarn, "ipn for an unknown payment", slog.String("payment", pid))

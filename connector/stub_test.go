@@ -135,6 +135,16 @@ func closeConn(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// stall sends the headers and half a body, then holds the rest until the
+// client gives up.
+func stall(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"id":"payment_11abc",`)
+	_ = http.NewResponseController(w).Flush()
+	<-r.Context().Done()
+}
+
 // truncated announces a body it does not finish.
 func truncated(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// maxBackoff caps Verify's doubling wait.
+const maxBackoff = 30 * time.Second
+
 // Verify fetches the payment (GET /v1/payments/{id}) and maps its state:
 // not_started, scored_* (WAITING or ERROR), in_progress and paid (SUCCESS),
 // ABORTED when it was cancelled or expired unpaid. A purchase_amount other
@@ -24,7 +27,7 @@ func (c *Client) Verify(ctx context.Context, paymentID string, s Session) Result
 		if !r.Status.Uncertain() || attempt >= c.VerifyRetry.Attempts || !sleep(ctx, wait) {
 			break
 		}
-		wait *= 2
+		wait = min(2*wait, maxBackoff)
 	}
 	if r.Payment != nil && r.Payment.PurchaseAmount != s.Amount.Cents() {
 		r = c.amountMismatch(ctx, r, s)
