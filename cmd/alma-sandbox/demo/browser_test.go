@@ -94,6 +94,7 @@ func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 func frame(t *testing.T, ctx context.Context) *chromedp.Node {
 	t.Helper()
 	for try := 0; try < 5; try++ {
+		require.NoError(t, within(ctx, 10*time.Second, chromedp.WaitVisible(css(`iframe.alma-in-page-frame[data-loaded="true"]`))), "the widget's modal")
 		nodes, err := get(ctx, chromedp.Nodes(css("iframe.alma-in-page-frame")))
 		require.NoError(t, err, "the widget's modal")
 		require.NotEmpty(t, nodes)
@@ -106,7 +107,8 @@ func frame(t *testing.T, ctx context.Context) *chromedp.Node {
 	return nil
 }
 
-// typeCard clears the payment page's fields, types a card and submits.
+// typeCard clears the payment page's fields, types a card and submits; in
+// is the widget's iframe, or nil for the hosted page itself.
 func typeCard(in *chromedp.Node, number, expiry, cvc string) chromedp.Action[chromedp.Void] {
 	from := chromedp.FromNode(in)
 	// As a person does: go to the end of the field, erase it, type.

@@ -137,6 +137,19 @@ func TestCheckoutInBrowser(t *testing.T) {
 		aborted = o.PaymentID
 	})
 
+	t.Run("the hosted payment page pays too (redirect integrations)", func(t *testing.T) {
+		c := s.create(t, `{}`)
+		require.NoError(t, within(ctx, 20*time.Second,
+			chromedp.Navigate(c.Widget.URL),
+			chromedp.WaitVisible(css("#alma-number")),
+			typeCard(nil, "4000 0000 0000 0069", "04/42", "424"),
+			chromedp.WaitVisible(css(`#alma-error[data-error-code="expired_card"]`)),
+			typeCard(nil, "4242 4242 4242 4242", "04/42", "424"),
+			chromedp.WaitVisible(css(`#result[data-psp-status="in_progress"]`)),
+		), "pay on the hosted page")
+		assert.Equal(t, c.Widget.PaymentID, text(t, ctx, "#payment"))
+	})
+
 	t.Run("the dashboard lists the payments", func(t *testing.T) {
 		require.NotEmpty(t, paid)
 		require.NotEmpty(t, aborted)
@@ -151,5 +164,18 @@ func TestCheckoutInBrowser(t *testing.T) {
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, rows, 3, "the paid payment's timeline: created, customer, ipn at least")
 		screenshot(t, ctx, "5-dashboard")
+	})
+
+	t.Run("the dashboard acts as the customer", func(t *testing.T) {
+		c := s.create(t, `{}`)
+		row := `tr[data-payment-id="` + c.Widget.PaymentID + `"]`
+		require.NoError(t, within(ctx, 15*time.Second,
+			chromedp.Click(css("#refresh")),
+			chromedp.WaitVisible(css(row+` .state.not_started`)),
+			chromedp.Click(css(row)),
+			chromedp.WaitVisible(css(`#d-id`)),
+			chromedp.Click(css("#a-pay")), // the default card: 4242… accepted
+			chromedp.WaitVisible(css(row+` .state.in_progress`)),
+		), "pay from the dashboard")
 	})
 }

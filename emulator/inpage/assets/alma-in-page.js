@@ -125,6 +125,11 @@
       'class': 'alma-in-page-frame'
     });
     frame.style.cssText = 'width:min(440px,96vw);height:min(680px,96vh);border:0;border-radius:12px;background:#fff';
+    // data-loaded tells test drivers (and curious merchants) that the
+    // payment page is in the frame.
+    frame.addEventListener('load', function () {
+      frame.setAttribute('data-loaded', 'true');
+    });
     overlay.appendChild(frame);
     document.body.appendChild(overlay);
     return { overlay: overlay, frame: frame };
