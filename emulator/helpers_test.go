@@ -164,3 +164,11 @@ func open(t testing.TB, opts ...func(*emulator.Server)) (*emulator.Server, *clie
 	t.Cleanup(func() { assert.Zero(t, s.Panics(), "a handler panicked") })
 	return s, newClient(t, s)
 }
+
+// mustJSON encodes v as a request body.
+func mustJSON(t testing.TB, v any) io.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return bytes.NewReader(b)
+}

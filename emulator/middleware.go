@@ -60,6 +60,8 @@ var recorderPool = sync.Pool{New: func() any { return new(recorder) }}
 // and limits every request's body.
 func (svc *service) withJournal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		svc.inflight.Add(1)
+		defer svc.inflight.Add(-1)
 		start := svc.cfg.now()
 		rw := recorderPool.Get().(*recorder)
 		*rw = recorder{ResponseWriter: w}

@@ -302,6 +302,7 @@ type service struct {
 	timers   *timers
 	merchant merchant
 	panics   atomic.Int64
+	inflight atomic.Int64 // requests being served
 }
 
 // newService wires the parts.

@@ -93,7 +93,6 @@ func TestCreateValidation(t *testing.T) {
 		{"customer address country", createBody(20000, set("customer.addresses", []any{map[string]any{"country": "France"}})), "customer.addresses[0].country", "invalid_value"},
 		{"order reference too long", createBody(20000, set("order.merchant_reference", strings.Repeat("x", 256))), "order.merchant_reference", "too_long"},
 		{"order merchant url", createBody(20000, set("order.merchant_url", "x")), "order.merchant_url", "invalid_value"},
-		{"unknown scenario in reference", createBody(20000, set("order.merchant_reference", "no_such_scenario:order-1")), "order.merchant_reference", "invalid_value"},
 		{"malformed JSON", `{"payment":`, "body", "invalid_type"},
 		{"JSON array", `[1,2]`, "body", "invalid_type"},
 		{"empty body", ``, "payment", "missing_field"},

@@ -1,0 +1,58 @@
+package emulator
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRecoverAnswersAlmaShape(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	s.Handler()
+	h := s.svc.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/me", nil))
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.JSONEq(t, `{"message":"Internal Server Error"}`, rec.Body.String())
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	assert.Equal(t, int64(1), s.Panics())
+}
+
+func TestRecoverLetsAbortThrough(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	s.Handler()
+	h := s.svc.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	require.PanicsWithValue(t, http.ErrAbortHandler, func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	})
+	assert.Zero(t, s.Panics())
+}
+
+func TestStoreEvictsOldest(t *testing.T) {
+	t.Parallel()
+	st := newStore(2)
+	for _, id := range []string{"payment_11a", "payment_11b", "payment_11c"} {
+		st.add(&record{p: paymentJSON{ID: id}})
+	}
+	_, ok := st.get("payment_11a")
+	assert.False(t, ok)
+	assert.Equal(t, []string{"payment_11c", "payment_11b"}, st.ids())
+	assert.Equal(t, 2, st.len())
+}
+
+func TestJournalRing(t *testing.T) {
+	t.Parallel()
+	j := newJournal(3)
+	for i := range 5 {
+		j.record(journalEntry{Status: i})
+	}
+	got := j.recent(10)
+	require.Len(t, got, 3)
+	assert.Equal(t, []int{4, 3, 2}, []int{got[0].Status, got[1].Status, got[2].Status})
+	assert.Len(t, j.recent(1), 1)
+}

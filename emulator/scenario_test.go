@@ -1,0 +1,202 @@
+package emulator_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator"
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+// testScenarios is a catalogue built in code, independent of the files.
+func testScenarios(t testing.TB) func(*emulator.Server) {
+	list := []*scenarios.Scenario{
+		{ID: "pending_yes", Flow: scenarios.FlowPending,
+			Decision: &scenarios.Decision{After: scenarios.Duration(20 * time.Millisecond), State: "scored_yes"},
+			On:       map[scenarios.Op][]scenarios.Step{scenarios.OpCustomer: {{State: "scored_maybe"}}}},
+		{ID: "get_503_twice", On: map[scenarios.Op][]scenarios.Step{scenarios.OpGet: {{Status: 503, Times: 2}}}},
+		{ID: "create_lost", On: map[scenarios.Op][]scenarios.Step{scenarios.OpCreate: {{Fault: scenarios.FaultEmpty, Commit: true}}}},
+		{ID: "amount_mismatch", On: map[scenarios.Op][]scenarios.Step{scenarios.OpGet: {{Patch: map[string]any{"purchase_amount": 1}}}}},
+		{ID: "refund_refused", On: map[scenarios.Op][]scenarios.Step{scenarios.OpRefund: {{Error: &scenarios.Error{Code: "invalid_amount", Message: "nope"}}}}},
+		{ID: "capture_funds", On: map[scenarios.Op][]scenarios.Step{scenarios.OpCapture: {{Error: &scenarios.Error{Code: "insufficient_funds"}}}}},
+		{ID: "create_429", On: map[scenarios.Op][]scenarios.Step{scenarios.OpCreate: {{Error: &scenarios.Error{Code: "too_many_requests", Field: "payment"}}}}},
+		{ID: "get_hang", On: map[scenarios.Op][]scenarios.Step{scenarios.OpGet: {{Fault: scenarios.FaultHang}}}},
+		{ID: "get_paid", On: map[scenarios.Op][]scenarios.Step{scenarios.OpGet: {{State: "paid"}}}},
+	}
+	cat, err := scenarios.NewCatalog(list)
+	require.NoError(t, err)
+	return func(s *emulator.Server) { s.Scenarios = cat }
+}
+
+// ipnReceiver records the notifications it gets.
+type ipnReceiver struct {
+	*httptest.Server
+	mu   sync.Mutex
+	got  []string // pid of each request with a valid signature
+	seen chan string
+}
+
+func newReceiver(t testing.TB) *ipnReceiver {
+	rc := &ipnReceiver{seen: make(chan string, 16)}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pid := r.URL.Query().Get("pid")
+		mac := hmac.New(sha256.New, []byte(testKey))
+		mac.Write([]byte(pid))
+		if r.Header.Get("X-Alma-Signature") != hex.EncodeToString(mac.Sum(nil)) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		rc.mu.Lock()
+		rc.got = append(rc.got, pid)
+		rc.mu.Unlock()
+		rc.seen <- pid
+		_, _ = w.Write([]byte(`{"success":true}`))
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+// wait returns the next notified pid, failing after a bound.
+func (rc *ipnReceiver) wait(t testing.TB) string {
+	t.Helper()
+	select {
+	case pid := <-rc.seen:
+		return pid
+	case <-time.After(10 * time.Second):
+		t.Fatal("no IPN arrived")
+		return ""
+	}
+}
+
+func TestSelection(t *testing.T) {
+	t.Parallel()
+	_, c := open(t, testScenarios(t))
+	byHeader := c.do(http.MethodPost, "/v1/payments", createBody(20000), "X-Alma-Sandbox-Scenario", "get_503_twice").JSON(t)["id"].(string)
+	byRef := c.create(20000, set("order.merchant_reference", "get_503_twice:order-7"))["id"].(string)
+	require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/__admin/scenarios/get_503_twice/arm", map[string]any{"count": 1}).Status)
+	byArm := c.create(20000)["id"].(string)
+	plain := c.create(20000)["id"].(string)
+	for _, id := range []string{byHeader, byRef, byArm} {
+		for range 2 {
+			res := c.do(http.MethodGet, "/v1/payments/"+id, nil)
+			assert.Equal(t, http.StatusServiceUnavailable, res.Status, id)
+			assert.Equal(t, map[string]any{"message": "Service Unavailable"}, res.JSON(t))
+		}
+		assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/v1/payments/"+id, nil).Status, "steps used up: normal")
+	}
+	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/v1/payments/"+plain, nil).Status, "the arm is used up")
+	admin := c.do(http.MethodGet, "/__admin/payments/"+byRef, nil).JSON(t)
+	assert.Equal(t, "get_503_twice", admin["sandbox"].(map[string]any)["scenario"])
+}
+
+func TestScenarioAnswers(t *testing.T) {
+	t.Parallel()
+	_, c := open(t, testScenarios(t))
+	with := func(id string, extra ...func(map[string]any)) string {
+		return c.create(20000, append(extra, set("order.merchant_reference", id+":x"))...)["id"].(string)
+	}
+	t.Run("patch", func(t *testing.T) {
+		id := with("amount_mismatch")
+		p := c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)
+		assert.Equal(t, float64(1), p["purchase_amount"])
+		assert.Equal(t, float64(20000), c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["purchase_amount"])
+	})
+	t.Run("refund error", func(t *testing.T) {
+		id := with("refund_refused")
+		c.pay(id)
+		res := c.do(http.MethodPost, "/v1/payments/"+id+"/refund", nil)
+		assert.Equal(t, http.StatusBadRequest, res.Status)
+		assert.Equal(t, map[string]any{"error_code": "invalid_amount", "message": "nope"}, res.JSON(t))
+		assert.Equal(t, float64(0), c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["amount_already_refunded"], "not committed")
+	})
+	t.Run("card error on capture", func(t *testing.T) {
+		id := with("capture_funds", manual)
+		c.pay(id)
+		res := c.do(http.MethodPost, "/v1/payments/"+id+"/capture", nil)
+		assert.Equal(t, http.StatusPaymentRequired, res.Status)
+		assert.Equal(t, "insufficient_funds", res.JSON(t)["error_code"])
+	})
+	t.Run("get moves the state", func(t *testing.T) {
+		id := with("get_paid")
+		assert.Equal(t, "paid", c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["state"])
+	})
+	t.Run("create error before a payment exists", func(t *testing.T) {
+		res := c.do(http.MethodPost, "/v1/payments", createBody(20000, set("order.merchant_reference", "create_429:x")))
+		assert.Equal(t, http.StatusBadRequest, res.Status)
+		assert.Equal(t, validationErr("payment", "too_many_requests"), firstError(res.JSON(t)))
+	})
+}
+
+func TestCreatedButAnswerLost(t *testing.T) {
+	t.Parallel()
+	_, c := open(t, testScenarios(t))
+	ref := "create_lost:order-9"
+	req := createBody(20000, set("order.merchant_reference", ref), set("payment.custom_data", map[string]any{"order_reference": ref}))
+	body := mustJSON(t, req)
+	httpReq, err := http.NewRequest(http.MethodPost, c.base+"/v1/payments", body)
+	require.NoError(t, err)
+	httpReq.Header.Set("Authorization", "Alma-Auth "+testKey)
+	_, err = c.http.Do(httpReq)
+	require.Error(t, err, "the answer is lost")
+	list := c.do(http.MethodGet, "/v1/payments", nil).JSON(t)
+	data := list["data"].([]any)
+	require.Len(t, data, 1, "but the payment exists")
+	assert.Equal(t, ref, data[0].(map[string]any)["custom_data"].(map[string]any)["order_reference"])
+}
+
+func TestPendingDecisionAndIPN(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	_, c := open(t, testScenarios(t))
+	id := c.create(90000, manual, set("order.merchant_reference", "pending_yes:o1"), paymentField("ipn_callback_url", rc.URL+"/ipn"))["id"].(string)
+	out := c.pay(id)
+	assert.Equal(t, "scored_maybe", out["state"])
+	assert.Equal(t, id, rc.wait(t), "IPN after the customer")
+	assert.Equal(t, id, rc.wait(t), "IPN after the decision")
+	assert.Equal(t, "scored_yes", c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["state"])
+	require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/v1/payments/"+id+"/capture", nil).Status)
+	ipn := c.do(http.MethodGet, "/__admin/ipn?payment="+id, nil).JSON(t)["data"].([]any)
+	require.Len(t, ipn, 2)
+	first := ipn[0].(map[string]any)
+	assert.Equal(t, float64(200), first["status"])
+	assert.Equal(t, true, first["signature_ok"])
+}
+
+func TestConcurrentScenarios(t *testing.T) {
+	t.Parallel()
+	_, c := open(t, testScenarios(t))
+	const n = 100
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sc := []string{"get_503_twice", "amount_mismatch", "get_paid", "none"}[i%4]
+			ref := fmt.Sprintf("%s:order-%d", sc, i)
+			if sc == "none" {
+				ref = fmt.Sprintf("order-%d", i)
+			}
+			id := c.create(20000, set("order.merchant_reference", ref))["id"].(string)
+			res := c.do(http.MethodGet, "/v1/payments/"+id, nil)
+			switch sc {
+			case "get_503_twice":
+				assert.Equal(t, http.StatusServiceUnavailable, res.Status)
+			case "amount_mismatch":
+				assert.Equal(t, float64(1), res.JSON(t)["purchase_amount"])
+			case "get_paid":
+				assert.Equal(t, "paid", res.JSON(t)["state"])
+			default:
+				assert.Equal(t, "not_started", res.JSON(t)["state"])
+			}
+		})
+	}
+	wg.Wait()
+}
