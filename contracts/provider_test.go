@@ -2,6 +2,8 @@ package contracts
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -99,5 +101,41 @@ func TestTestScenariosLoad(t *testing.T) {
 	} {
 		_, ok := cat.Get(id)
 		assert.True(t, ok, "scenario %s", id)
+	}
+}
+
+// withMerchantKey puts the real key in place of the consumer tests' key; the
+// interaction that sends a key Alma refuses keeps its own.
+func withMerchantKey(key string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "Alma-Auth "+consumerKey {
+				r.Header.Set("Authorization", "Alma-Auth "+key)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestWithMerchantKey: the real key replaces the consumer tests' key only.
+func TestWithMerchantKey(t *testing.T) {
+	tests := []struct{ sent, want string }{
+		{"Alma-Auth " + consumerKey, "Alma-Auth sk_test_real"},
+		{"Alma-Auth " + invalidKey, "Alma-Auth " + invalidKey},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sent, func(t *testing.T) {
+			var got string
+			h := withMerchantKey("sk_test_real")(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				got = r.Header.Get("Authorization")
+			}))
+			r := httptest.NewRequest("GET", "/v1/payments/x", nil)
+			if tt.sent != "" {
+				r.Header.Set("Authorization", tt.sent)
+			}
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			assert.Equal(t, tt.want, got)
+		})
 	}
 }
