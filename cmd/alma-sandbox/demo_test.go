@@ -84,3 +84,27 @@ func TestStartDemoStopsWithTheContext(t *testing.T) {
 		return err != nil
 	}, 10*time.Second, 20*time.Millisecond, "the demo still answers after its context ended")
 }
+
+func TestBrowserReachable(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"http://0.0.0.0:4242", "http://127.0.0.1:4242"},
+		{"http://[::]:4242", "http://127.0.0.1:4242"},
+		{"http://127.0.0.1:4242", "http://127.0.0.1:4242"},
+		{"https://alma.test", "https://alma.test"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, browserReachable(tt.in), tt.in)
+	}
+}
+
+func TestStartDemoWidgetURLFlag(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	stop, err := startDemo(context.Background(), "http://0.0.0.0:4242", []string{"--addr", addr, "--emulator-url", "http://alma.test:8080"})
+	require.NoError(t, err)
+	defer stop()
+	_, body, err := getPage(addr)
+	require.NoError(t, err)
+	assert.Contains(t, body, `src="http://alma.test:8080/in-page/alma-in-page.js"`)
+}
