@@ -300,3 +300,10 @@ func checkOutcome(sc *scenarios.Scenario, results []connector.Result) string {
 	}
 	return strings.Join(why, "; ")
 }
+
+// CheckRow checks a scenario against the status table without running it:
+// its status, when set, is a row and its expect is that row's State and
+// Code. It returns "" when the scenario agrees with the table.
+func CheckRow(sc *scenarios.Scenario, rows []connector.Row) string {
+	return checkExpectations(sc, rows)
+}
