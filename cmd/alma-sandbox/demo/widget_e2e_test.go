@@ -1,0 +1,81 @@
+package demo_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alma-sandbox/alma-sandbox/connector"
+)
+
+// merchantPage is a bare checkout written for Alma's widget, loading it from
+// the CDN path: plan for 2 000.00 EUR in 3, the integrated pay button, and a
+// log the test reads.
+const merchantPage = `<!doctype html><html><body>
+<div id="plan"></div><p id="log"></p>
+<script src="%s/npm/@alma/in-page@2.x/dist/index.umd.js"></script>
+<script>
+  function log(s) { document.getElementById('log').textContent += s + ';'; }
+  var inPage = Alma.InPage.initialize({
+    merchantId: 'merchant_x', amountInCents: 200000, installmentsCount: 3,
+    selector: '#plan', environment: 'TEST', locale: 'en',
+    onIntegratedPayButtonClicked: function () { log('clicked'); }
+  });
+</script></body></html>`
+
+// TestWidgetContract checks the widget's own promises in Chromium, on a page
+// that is not the demo's: Alma's split in the plan, the integrated button,
+// forged messages ignored, onUserCloseModal, unmount.
+func TestWidgetContract(t *testing.T) {
+	ctx := browser(t, chromium(t), 2*time.Minute)
+	s := openShop(t)
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, merchantPage, s.emulator.URL())
+	}))
+	t.Cleanup(page.Close)
+	c := connector.NewClient(s.emulator.URL(), "sk_test_widget")
+	c.Logger = s.demo.Logger
+	sess := connector.Session{Amount: 200000, Order: connector.Order{Reference: "widget-1", CurrencyCode: "EUR", Redirection: page.URL + "/return"}}
+	res := c.Initialize(context.Background(), sess, connector.FlowCapture)
+	require.NotNil(t, res.Widget, res.String())
+	t.Cleanup(c.HTTPClient.CloseIdleConnections)
+
+	require.NoError(t, within(ctx, 15*time.Second,
+		chromedp.Navigate(page.URL),
+		chromedp.WaitVisible(css("#plan .alma-in-page")),
+		chromedp.Click(css("#plan .alma-in-page-pay")),
+		chromedp.WaitVisible(css("#log")),
+	), "the merchant's page")
+	assert.Equal(t, "€666.68 today, then 2 x €666.66", text(t, ctx, "#plan .alma-in-page-plan"), "the first installment carries the remainder")
+	assert.Equal(t, "clicked;", text(t, ctx, "#log"))
+
+	// A message from the merchant's own window claims the modal closed: the
+	// widget must ignore it (only its iframe on the emulator's origin counts).
+	start := fmt.Sprintf(`inPage.startPayment({paymentId: %q, onUserCloseModal: function () { log('closed'); }});
+		window.postMessage({type: 'alma-sandbox:closed'}, '*');
+		window.postMessage({type: 'alma-sandbox:accepted', redirectUrl: 'about:blank#forged'}, '*'); true`, res.Widget.PaymentID)
+	_, err := get(ctx, chromedp.Evaluate[bool](start))
+	require.NoError(t, err)
+	in := frame(t, ctx)
+	assert.Equal(t, "Pay €2,000.00 in 4 installments", text(t, ctx, "#alma-title", chromedp.FromNode(in)), "the page speaks the widget's locale")
+	require.NoError(t, within(ctx, 10*time.Second,
+		chromedp.Click(css("#alma-close"), chromedp.FromNode(in)),
+		chromedp.WaitNotPresent(css("iframe.alma-in-page-frame")),
+	), "close the modal")
+	assert.Equal(t, "clicked;closed;", text(t, ctx, "#log"), "onUserCloseModal once, forged messages ignored")
+	location, err := get(ctx, chromedp.Evaluate[string](`location.href`))
+	require.NoError(t, err)
+	assert.Equal(t, page.URL+"/", location)
+
+	empty, err := get(ctx, chromedp.Evaluate[bool](`inPage.unmount(); document.getElementById('plan').children.length === 0 && !document.querySelector('.alma-in-page-modal')`))
+	require.NoError(t, err)
+	assert.True(t, empty, "unmount removes the plan")
+}
