@@ -2,9 +2,11 @@ package contracts
 
 import (
 	"context"
+	"testing"
 
 	"github.com/pact-foundation/pact-go/v2/consumer"
 	"github.com/pact-foundation/pact-go/v2/matchers"
+	"github.com/stretchr/testify/assert"
 
 	"github.com/alma-sandbox/alma-sandbox/connector"
 )
@@ -62,7 +64,7 @@ func getInteractions() []interaction {
 			call: verify, want: st.state,
 		})
 	}
-	return append(list, interaction{
+	return append(list, amountMismatch(), interaction{
 		desc:  "a request to get a payment cancelled before any installment was paid",
 		given: state(stateCancelled), request: getPayment(paymentPath("")),
 		status: 200, body: paymentBody("not_started", object{"expired_at": matchers.Integer(1764000600)}),
@@ -79,6 +81,15 @@ func actionInteractions() []interaction {
 			status: 200, body: paymentBody("in_progress", nil),
 			call: func(ctx context.Context, c *connector.Client) connector.Result {
 				return c.Capture(ctx, examplePaymentID, 0)
+			},
+			want: "SUCCESS",
+		},
+		{
+			desc:  "a request to capture part of a payment accepted with a manual capture",
+			given: state(stateScoredYes), request: postPayment("/capture", object{"amount": matchers.Integer(20000)}),
+			status: 200, body: paymentBody("in_progress", nil),
+			call: func(ctx context.Context, c *connector.Client) connector.Result {
+				return c.Capture(ctx, examplePaymentID, 20000)
 			},
 			want: "SUCCESS",
 		},
@@ -115,6 +126,30 @@ func actionInteractions() []interaction {
 				return c.Refund(ctx, examplePaymentID, 0, "refund-2")
 			},
 			want: "SUCCESS",
+		},
+	}
+}
+
+// amountMismatch: Verify of a session whose amount is not the payment's
+// reports the payment to Alma as potential fraud, and is ERROR.
+func amountMismatch() interaction {
+	return interaction{
+		desc:  "a request to get a payment whose purchase_amount differs from the order's amount",
+		given: state(stateInProgress), request: getPayment(paymentPath("")),
+		status: 200, body: paymentBody("in_progress", nil),
+		also: []interaction{{
+			desc:  "a request to report a payment as potential fraud (amount mismatch)",
+			given: state(stateInProgress), request: postPayment("/potential-fraud", object{"reason": "amount_mismatch"}),
+			status: 200,
+		}},
+		call: func(ctx context.Context, c *connector.Client) connector.Result {
+			s := session()
+			s.Amount = connector.Amount(30000)
+			return c.Verify(ctx, examplePaymentID, s)
+		},
+		want: "ERROR",
+		check: func(t *testing.T, r connector.Result) {
+			assert.Contains(t, r.Reasons, "potential fraud reported to Alma")
 		},
 	}
 }

@@ -25,10 +25,17 @@ type interaction struct {
 	given   []models.ProviderState // the provider states
 	apiKey  string                 // the merchant key; default consumerKey
 	request func(*consumer.V3UnconfiguredInteraction) *consumer.V3InteractionWithRequest
-	status  int                                                       // Alma's HTTP status
-	body    any                                                       // Alma's JSON body, with matchers; nil for none
-	call    func(context.Context, *connector.Client) connector.Result // drives the real connector
-	want    string                                                    // the PSP status of the row the connector returns
+	status  int // Alma's HTTP status
+	body    any // Alma's JSON body, with matchers; nil for none
+	// call drives the real connector; want is the PSP status of the row it
+	// must return, and check, when set, asserts more of the result.
+	call  func(context.Context, *connector.Client) connector.Result
+	want  string
+	check func(*testing.T, connector.Result)
+	// also are the further requests the same connector call makes, each an
+	// interaction of its own in the pact (desc, given, request, status and
+	// body only).
+	also []interaction
 }
 
 // The consumer side's fixed values: the merchant key, where Alma sends the
@@ -102,21 +109,15 @@ func runConsumer(t *testing.T, pactDir string) {
 	}
 }
 
-// runInteraction registers one interaction and drives the connector through it.
+// runInteraction registers one interaction (and those it implies) and
+// drives the connector through it.
 func runInteraction(t *testing.T, pact *consumer.V3HTTPMockProvider, tt interaction) {
 	want, ok := connector.Lookup(tt.want)
 	require.True(t, ok, "%s is not a row of the status table", tt.want)
-	i := pact.AddInteraction()
-	for _, s := range tt.given {
-		i = i.GivenWithParameter(s)
+	register(pact, tt)
+	for _, more := range tt.also {
+		register(pact, more)
 	}
-	i = i.UponReceiving(tt.desc)
-	tt.request(i).WillRespondWith(tt.status, func(b *consumer.V3ResponseBuilder) {
-		if tt.body != nil {
-			b.Header("Content-Type", matchers.Term("application/json", jsonTypeRe))
-			b.JSONBody(tt.body)
-		}
-	})
 	key := tt.apiKey
 	if key == "" {
 		key = consumerKey
@@ -128,9 +129,27 @@ func runInteraction(t *testing.T, pact *consumer.V3HTTPMockProvider, tt interact
 		if !assert.Equal(t, want, res.Status, "connector result: %s", res) {
 			return fmt.Errorf("the connector returned %s, want %s", res.Status.PSPStatus, tt.want)
 		}
+		if tt.check != nil {
+			tt.check(t, res)
+		}
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// register adds one interaction to the mock server.
+func register(pact *consumer.V3HTTPMockProvider, tt interaction) {
+	i := pact.AddInteraction()
+	for _, s := range tt.given {
+		i = i.GivenWithParameter(s)
+	}
+	i = i.UponReceiving(tt.desc)
+	tt.request(i).WillRespondWith(tt.status, func(b *consumer.V3ResponseBuilder) {
+		if tt.body != nil {
+			b.Header("Content-Type", matchers.Term("application/json", jsonTypeRe))
+			b.JSONBody(tt.body)
+		}
+	})
 }
 
 // state is a provider state without parameters.
