@@ -27,7 +27,10 @@ func TestContracts(t *testing.T) {
 	if !t.Run("consumer", func(t *testing.T) { runConsumer(t, generated) }) {
 		t.Fatal("consumer tests failed: no drift check, no provider verification")
 	}
-	if !t.Run("drift", func(t *testing.T) { checkPactDrift(t, generated) }) {
+	if !t.Run("drift", func(t *testing.T) {
+		checkFFIVersion(t, generated)
+		checkPactDrift(t, generated)
+	}) {
 		t.Fatal("the committed pact is stale: no provider verification")
 	}
 	t.Run("provider", verifyEmulator)

@@ -85,6 +85,27 @@ func checkPactDrift(t *testing.T, generatedDir string) {
 	}
 }
 
+// checkFFIVersion reads the version of the native library that wrote the
+// pact (metadata.pactRust.ffi, from pactffi_version at run time) and insists
+// on the 0.4 line pact-go v2.4.2 is built for.
+func checkFFIVersion(t *testing.T, generatedDir string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(generatedDir, pactFile))
+	require.NoError(t, err, "the consumer tests wrote no pact")
+	var doc struct {
+		Metadata struct {
+			PactRust struct {
+				FFI string `json:"ffi"`
+			} `json:"pactRust"`
+		} `json:"metadata"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	ffi := doc.Metadata.PactRust.FFI
+	require.True(t, strings.HasPrefix(ffi, "0.4."),
+		"libpact_ffi %q is linked; pact-go v2.4.2 needs 0.4.x (make pact-lib installs 0.4.28)", ffi)
+	t.Logf("libpact_ffi %s", ffi)
+}
+
 // pactDiff lists the differences between two normalized pacts: the parties
 // and spec version, then each interaction (by description and states)
 // added, removed or changed, a changed one with a line diff.
