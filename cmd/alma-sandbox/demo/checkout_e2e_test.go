@@ -148,6 +148,17 @@ func TestCheckoutInBrowser(t *testing.T) {
 			chromedp.WaitVisible(css(`#result[data-psp-status="in_progress"]`)),
 		), "pay on the hosted page")
 		assert.Equal(t, c.Widget.PaymentID, text(t, ctx, "#payment"))
+
+		closed := s.create(t, `{}`)
+		require.NoError(t, within(ctx, 20*time.Second,
+			chromedp.Navigate(closed.Widget.URL),
+			chromedp.WaitVisible(css("#alma-number")),
+			chromedp.Click(css("#alma-close")),
+			// customer_cancel_url?pid=…: the demo's return page, which
+			// verifies: the payment is still not_started (WAITING).
+			chromedp.WaitVisible(css(`#result[data-psp-status="not_started"]`)),
+		), "close the hosted page")
+		assert.Equal(t, closed.Widget.PaymentID, text(t, ctx, "#payment"))
 	})
 
 	t.Run("the dashboard lists the payments", func(t *testing.T) {

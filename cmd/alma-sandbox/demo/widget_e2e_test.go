@@ -38,6 +38,10 @@ func TestWidgetContract(t *testing.T) {
 	s := openShop(t)
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/return" {
+			fmt.Fprint(w, `<p id="returned">back at the merchant's</p>`)
+			return
+		}
 		fmt.Fprintf(w, merchantPage, s.emulator.URL())
 	}))
 	t.Cleanup(page.Close)
@@ -78,4 +82,20 @@ func TestWidgetContract(t *testing.T) {
 	empty, err := get(ctx, chromedp.Evaluate[bool](`inPage.unmount(); document.getElementById('plan').children.length === 0 && !document.querySelector('.alma-in-page-modal')`))
 	require.NoError(t, err)
 	assert.True(t, empty, "unmount removes the plan")
+
+	// The closed payment still awaits the customer: pay it, with the
+	// README's spelling paymentID and onPaymentSucceeded (window.name
+	// survives the navigation to return_url).
+	again := fmt.Sprintf(`inPage = Alma.InPage.initialize({selector: '#plan', amountInCents: 200000, installmentsCount: 4, locale: 'en'});
+		inPage.startPayment({paymentID: %q, onPaymentSucceeded: function () { window.name = 'succeeded'; }}); true`, res.Widget.PaymentID)
+	_, err = get(ctx, chromedp.Evaluate[bool](again))
+	require.NoError(t, err)
+	in = frame(t, ctx)
+	require.NoError(t, within(ctx, 15*time.Second,
+		typeCard(in, "4242 4242 4242 4242", "04/42", "424"),
+		chromedp.WaitVisible(css("#returned")),
+	), "pay")
+	landed, err := get(ctx, chromedp.Evaluate[string](`window.name + ' ' + location.pathname + location.search`))
+	require.NoError(t, err)
+	assert.Equal(t, "succeeded /return?pid="+res.Widget.PaymentID, landed)
 }

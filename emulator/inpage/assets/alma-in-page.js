@@ -5,9 +5,14 @@
  *   const inPage = Alma.InPage.initialize({merchantId, amountInCents,
  *     installmentsCount, deferredDays, deferredMonths, selector,
  *     environment, locale, onIntegratedPayButtonClicked});
- *   inPage.startPayment({paymentId, onUserCloseModal});
+ *   inPage.startPayment({paymentId, onUserCloseModal, onPaymentSucceeded,
+ *     onPaymentRejected});
  *   inPage.unmount();
  *
+ * merchantID and paymentID (as in the package's README) are read too.
+ * onPaymentSucceeded and onPaymentRejected (scored_no), when given, run just
+ * before the browser goes to redirect_url (unconfirmed against Alma's widget:
+ * the sandbox always redirects, as the brief for return_url?pid=… asks).
  * initialize shows the payment plan in the merchant's selector. startPayment
  * opens a modal holding an iframe of the emulator's payment page (/pay/{id}),
  * as Alma's widget does: the card is typed in the emulator's origin, never in
@@ -155,11 +160,12 @@
 
     function startPayment(args) {
       var a = args || {};
-      if (!a.paymentId) {
+      var paymentId = a.paymentId || a.paymentID;
+      if (!paymentId) {
         throw new Error('Alma.InPage: startPayment needs a paymentId');
       }
       closeModal();
-      modal = openModal(a.paymentId, opts.locale);
+      modal = openModal(paymentId, opts.locale);
       var frame = modal.frame;
       listener = function (event) {
         if (event.origin !== baseOrigin || event.source !== frame.contentWindow) {
@@ -168,6 +174,10 @@
         var data = event.data || {};
         if (data.type === 'alma-sandbox:accepted' && typeof data.redirectUrl === 'string') {
           closeModal();
+          var done = data.state === 'scored_no' ? a.onPaymentRejected : a.onPaymentSucceeded;
+          if (typeof done === 'function') {
+            done();
+          }
           window.location.assign(data.redirectUrl);
         } else if (data.type === 'alma-sandbox:closed') {
           closeModal();

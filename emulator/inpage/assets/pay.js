@@ -193,7 +193,7 @@
       return;
     }
     if (embedded) {
-      tell({ type: 'alma-sandbox:accepted', paymentId: paymentId, redirectUrl: answer.redirect_url });
+      tell({ type: 'alma-sandbox:accepted', paymentId: paymentId, state: answer.state || '', redirectUrl: answer.redirect_url });
     } else {
       window.location.assign(answer.redirect_url);
     }
@@ -240,8 +240,8 @@
     }
     busy = true;
     call('POST', '/customer', { action: 'close' }).catch(function () {
-      return null;
-    }).then(function () {
+      return { data: {} };
+    }).then(function (res) {
       busy = false;
       $('alma-form').hidden = true;
       status(t('closed'));
@@ -249,9 +249,11 @@
         tell({ type: 'alma-sandbox:closed', paymentId: paymentId });
         return;
       }
-      var back = payment && (payment.customer_cancel_url || payment.failure_return_url);
+      // The emulator answers customer_cancel_url?pid=…, as Alma sends the
+      // customer back after a close.
+      var back = (res && res.data && res.data.redirect_url) || '';
       if (back) {
-        window.location.assign(back + (back.indexOf('?') < 0 ? '?' : '&') + 'pid=' + encodeURIComponent(paymentId));
+        window.location.assign(back);
       }
     });
   }
