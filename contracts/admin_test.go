@@ -10,7 +10,8 @@ import (
 )
 
 // emulatorAdmin sets provider states up through the emulator's public and
-// admin APIs, as a merchant, a customer and a tester would.
+// admin APIs, as a merchant, a customer and a tester would. Its create and
+// cancel use only Alma's public API, so verify-alma uses them on Alma itself.
 type emulatorAdmin struct {
 	base   string // the emulator's URL
 	apiKey string // the merchant key payments are created with

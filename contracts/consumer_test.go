@@ -3,7 +3,6 @@ package contracts
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -93,7 +92,7 @@ func newConsumerClient(cfg consumer.MockServerConfig, apiKey string) *connector.
 	c := connector.NewClient(fmt.Sprintf("http://%s:%d", cfg.Host, cfg.Port), apiKey)
 	c.IPNCallbackURL = ipnURL
 	c.VerifyRetry = connector.Retry{Attempts: 1}
-	c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	c.Logger = slog.New(slog.DiscardHandler)
 	return c
 }
 

@@ -97,7 +97,7 @@ func TestTestScenariosLoad(t *testing.T) {
 	require.NoError(t, err)
 	for _, id := range []string{
 		scenarioCreateMissingField, scenarioCaptureDeclined, scenarioGet429, scenarioGet500,
-		scenarioScoredMaybe, scenarioScoredNo, "contract_create_500", "contract_create_502", "contract_create_503",
+		scenarioScoredMaybe, scenarioScoredNo, scenarioCreate500, scenarioCreate502, scenarioCreate503,
 	} {
 		_, ok := cat.Get(id)
 		assert.True(t, ok, "scenario %s", id)

@@ -5,8 +5,8 @@ import (
 )
 
 // The provider states the pact names. Each names the situation at Alma; the
-// provider side sets it up through the emulator's own API (states.go's
-// handlers), never by writing data the emulator would not produce.
+// provider side sets it up through the emulator's own API (stateHandlers),
+// never by writing data the emulator would not produce.
 const (
 	stateMerchant           = "a merchant whose sk_test_ key is active and who offers 4 installments"
 	stateNotStarted         = "a payment in state not_started exists"
@@ -31,6 +31,9 @@ const (
 // The test-only scenarios of testdata/scenarios the states select.
 const (
 	scenarioCreateMissingField = "contract_create_missing_field"
+	scenarioCreate500          = "contract_create_500"
+	scenarioCreate502          = "contract_create_502"
+	scenarioCreate503          = "contract_create_503"
 	scenarioCaptureDeclined    = "contract_capture_card_declined"
 	scenarioGet429             = "contract_get_429"
 	scenarioGet500             = "contract_get_500"
@@ -68,9 +71,9 @@ func stateHandlers(e *emulatorAdmin) models.StateHandlers {
 		stateReadRateLimited:    onSetup(func() (string, error) { return e.create(scenarioGet429, false) }),
 		stateReadFails500:       onSetup(func() (string, error) { return e.create(scenarioGet500, false) }),
 		stateCreateMissingField: onSetup(func() (string, error) { return "", e.arm(scenarioCreateMissingField) }),
-		stateCreate500:          onSetup(func() (string, error) { return "", e.arm("contract_create_500") }),
-		stateCreate502:          onSetup(func() (string, error) { return "", e.arm("contract_create_502") }),
-		stateCreate503:          onSetup(func() (string, error) { return "", e.arm("contract_create_503") }),
+		stateCreate500:          onSetup(func() (string, error) { return "", e.arm(scenarioCreate500) }),
+		stateCreate502:          onSetup(func() (string, error) { return "", e.arm(scenarioCreate502) }),
+		stateCreate503:          onSetup(func() (string, error) { return "", e.arm(scenarioCreate503) }),
 	}
 }
 
