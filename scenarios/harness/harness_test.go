@@ -23,8 +23,9 @@ import (
 func TestStatusPaths(t *testing.T) {
 	t.Parallel()
 	emu := emulatortest.MustOpen(t)
-	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL()})
 	var out bytes.Buffer
+	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL(),
+		Progress: func(r harness.Result) { out.WriteString(harness.ProgressLine(r) + "\n") }})
 	require.NoError(t, rep.WriteMatrix(&out))
 	t.Log("\n" + out.String())
 	require.True(t, rep.OK(), "status paths failed:\n%s", out.String())

@@ -46,11 +46,20 @@ func openIPN(c *connector.Client, addr string) (*ipnHub, error) {
 	return h, nil
 }
 
-// close stops the listener and waits for handlers in flight.
+// closeGrace is how long close lets notifications in flight finish.
+const closeGrace = 200 * time.Millisecond
+
+// close stops the listener. Notifications still in flight after closeGrace
+// (the emulator retrying a scenario that has ended, a connection opened but
+// not yet used) are cut: their scenarios are over.
 func (h *ipnHub) close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
-	if err := h.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err := h.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = h.srv.Close()
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("ipn listener: %w", err)
 	}
 	return nil
