@@ -27,6 +27,24 @@ func newEmulatorAdmin(base string) *emulatorAdmin {
 // the scenario sc when not empty (X-Alma-Sandbox-Scenario) and a manual
 // capture when asked; it returns the payment's id.
 func (e *emulatorAdmin) create(sc string, manual bool) (string, error) {
+	return e.createExpiring(sc, manual, 0)
+}
+
+// expired creates a payment that expires after an hour, then moves its
+// clock two hours on, the customer never having paid.
+func (e *emulatorAdmin) expired() (string, error) {
+	id, err := e.createExpiring("", false, 60)
+	if err != nil {
+		return "", err
+	}
+	if err := e.do("POST", "/__admin/payments/"+id+"/advance", nil, map[string]string{"by": "2h"}, nil); err != nil {
+		return "", fmt.Errorf("advance %s: %w", id, err)
+	}
+	return id, nil
+}
+
+// createExpiring is create with expires_after (minutes) when not zero.
+func (e *emulatorAdmin) createExpiring(sc string, manual bool, expiresAfter int) (string, error) {
 	payment := map[string]any{
 		"purchase_amount": 27092, "installments_count": 4, "origin": "online_in_page",
 		"return_url":  returnURL,
@@ -34,6 +52,9 @@ func (e *emulatorAdmin) create(sc string, manual bool) (string, error) {
 	}
 	if manual {
 		payment["capture_method"] = "manual"
+	}
+	if expiresAfter > 0 {
+		payment["expires_after"] = expiresAfter
 	}
 	body := map[string]any{"payment": payment, "order": map[string]any{"merchant_reference": orderReference}}
 	header := http.Header{}

@@ -64,12 +64,18 @@ func getInteractions() []interaction {
 			call: verify, want: st.state,
 		})
 	}
-	return append(list, amountMismatch(), interaction{
-		desc:  "a request to get a payment cancelled before any installment was paid",
-		given: state(stateCancelled), request: getPayment(paymentPath("")),
-		status: 200, body: paymentBody("not_started", object{"expired_at": matchers.Integer(1764000600)}),
-		call: verify, want: "ABORTED",
-	})
+	for _, ab := range []struct{ how, given string }{
+		{"cancelled", stateCancelled},
+		{"that expired", stateExpired},
+	} {
+		list = append(list, interaction{
+			desc:  "a request to get a payment " + ab.how + " before any installment was paid",
+			given: state(ab.given), request: getPayment(paymentPath("")),
+			status: 200, body: paymentBody("not_started", object{"expired_at": matchers.Integer(1764000600)}),
+			call: verify, want: "ABORTED",
+		})
+	}
+	return append(list, amountMismatch())
 }
 
 // actionInteractions: Capture, Cancel and Refund accepted.

@@ -16,6 +16,7 @@ const (
 	stateInProgress         = "a payment in state in_progress exists (first installment paid)"
 	statePaid               = "a payment in state paid exists (every installment paid)"
 	stateCancelled          = "a payment cancelled before any installment was paid exists"
+	stateExpired            = "a payment that expired before any installment was paid exists"
 	stateCaptured           = "a payment with a manual capture that was already captured exists"
 	stateOrderPayment       = "a payment created for order order-42 exists"
 	stateNoPayment          = "no payment with this id exists"
@@ -66,6 +67,7 @@ func stateHandlers(e *emulatorAdmin) models.StateHandlers {
 			}
 			return id, e.cancel(id)
 		}),
+		stateExpired:            onSetup(e.expired),
 		stateOrderPayment:       onSetup(func() (string, error) { return e.create("", false) }),
 		stateCaptureDeclined:    pay(scenarioCaptureDeclined, true),
 		stateReadRateLimited:    onSetup(func() (string, error) { return e.create(scenarioGet429, false) }),
