@@ -118,10 +118,10 @@ func problemLines(err error) string {
 
 // runFlags is the configuration of `scenarios run`.
 type runFlags struct {
-	url, apiKey, junit, scenarioDir, ipnAddr string
-	only                                     listFlag
-	parallel                                 int
-	timeout                                  time.Duration
+	url, apiKey, junit, scenarioDir, ipnAddr, ipnURL string
+	only                                             listFlag
+	parallel                                         int
+	timeout                                          time.Duration
 }
 
 // define declares run's flags with ALMA_SANDBOX_* environment fallbacks.
@@ -131,6 +131,7 @@ func (f *runFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file")
 	fs.StringVar(&f.scenarioDir, "scenarios", env.str("ALMA_SANDBOX_SCENARIOS", ""), "directory of scenario files adding to or overriding the embedded ones; the emulator must load the same (ALMA_SANDBOX_SCENARIOS)")
 	fs.StringVar(&f.ipnAddr, "ipn-addr", harness.DefaultIPNAddr, "where the connector's IPN handler listens; the emulator must reach it")
+	fs.StringVar(&f.ipnURL, "ipn-url", "", "the IPN handler's URL as the emulator reaches it, e.g. http://host.docker.internal:9999/alma/ipn (default: the --ipn-addr listener)")
 	fs.Var(&f.only, "only", "run only these scenario ids, comma-separated or repeated")
 	fs.IntVar(&f.parallel, "parallel", harness.DefaultParallel, "scenarios run at once")
 	fs.DurationVar(&f.timeout, "timeout", harness.DefaultCallTimeout, "the connector's deadline per call (the emulator's hangs outlast it)")
@@ -159,7 +160,7 @@ func scenariosRun(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "status paths against %s (%d scenarios)\n", f.url, cat.Len())
 	rep := harness.Run(ctx, harness.Config{
 		URL: strings.TrimRight(f.url, "/"), APIKey: f.apiKey, Catalog: cat, Only: f.only,
-		Parallel: f.parallel, CallTimeout: f.timeout, IPNAddr: f.ipnAddr,
+		Parallel: f.parallel, CallTimeout: f.timeout, IPNAddr: f.ipnAddr, IPNURL: f.ipnURL,
 		Progress: func(r harness.Result) { fmt.Fprintln(stdout, harness.ProgressLine(r)) },
 	})
 	fmt.Fprintln(stdout)

@@ -58,6 +58,10 @@ type Config struct {
 	// IPNAddr is where the connector's IPN handler listens; the emulator
 	// must reach it. DefaultIPNAddr if empty.
 	IPNAddr string
+	// IPNURL is the handler's URL as the emulator reaches it (sent as
+	// ipn_callback_url), for an emulator in a container; by default
+	// http://<the listener's address>/alma/ipn.
+	IPNURL string
 	// Rows is the status table to cover; connector.Statuses if nil.
 	Rows []connector.Row
 	// HTTPClient sends the connector's and the admin calls; a new client if nil.
@@ -180,6 +184,9 @@ func newHarness(cfg Config) (*harness, error) {
 	hub, err := openIPN(c, cfg.IPNAddr)
 	if err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
+	}
+	if cfg.IPNURL != "" {
+		hub.url = cfg.IPNURL
 	}
 	c.IPNCallbackURL = hub.url
 	return &harness{

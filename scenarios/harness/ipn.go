@@ -131,7 +131,7 @@ func (h *ipnHub) awaitNews(ctx context.Context, paymentID, last string) (connect
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return connector.Result{}, fmt.Errorf("no notification with news after %q (%d verified): %w", last, seen, ctx.Err())
+			return connector.Result{}, fmt.Errorf("no notification with news after %q (%d verified; can the emulator reach %s?): %w", last, seen, h.url, ctx.Err())
 		}
 	}
 }
