@@ -16,6 +16,7 @@ func TestDefaultLoads(t *testing.T) {
 	require.Positive(t, c.Len())
 	for _, sc := range c.List() {
 		assert.NotEmpty(t, sc.Description, "%s:%d: every shipped scenario says what it tests", sc.File, sc.Line)
+		assert.Equal(t, "scenarios/"+sc.ID+".yaml", sc.File, "a shipped file is named after its id")
 		_, err := sc.Actions()
 		assert.NoError(t, err)
 	}
