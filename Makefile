@@ -10,7 +10,7 @@ PACT_LIB_DIR := $(CURDIR)/.pact/lib
 export CGO_LDFLAGS := -L$(PACT_LIB_DIR) -Wl,-rpath,$(PACT_LIB_DIR)
 export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: run build test test-go lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
+.PHONY: run build test status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
 
 ## run: start the emulator with the embedded scenarios on http://127.0.0.1:4242
 run:
@@ -23,6 +23,31 @@ build:
 ## test: everything, with -race: unit, golden, fuzz seeds, status paths, pacts, browser
 test: pact-lib vet
 	$(GO) test -race -count=1 ./...
+
+## status-paths: the 41-row status-path suite against an in-process emulator (also in `make test`)
+status-paths:
+	$(GO) test -race -count=1 -run 'TestStatusPaths|TestRunWithoutARowScenarioNamesTheRow' -v ./scenarios/harness/
+
+## scenarios-run: the same suite against a running emulator (`make run` elsewhere); JUnit in artifacts/
+scenarios-run:
+	mkdir -p artifacts && $(GO) run ./cmd/alma-sandbox scenarios run --url http://$(ADDR) --junit artifacts/status-paths.xml
+
+## bench: emulator throughput and p99 at 32 connections next to a bare net/http ceiling, startup, RSS;
+## the engine's and the connector's hot paths
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./emulator/
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./emulator/replay/ ./connector/
+
+## fuzz: each fuzz target for FUZZTIME (seed corpora already run in `make test`)
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for t in FuzzCreatePayment FuzzEligibility FuzzPaymentOperations FuzzQuery; do \
+	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./emulator/; done
+	$(GO) test -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME) ./emulator/replay/
+	$(GO) test -run '^$$' -fuzz '^FuzzPatch$$' -fuzztime $(FUZZTIME) ./emulator/replay/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./scenarios/
+	@set -e; for t in FuzzClassify FuzzDecodePayment FuzzParseAmount; do \
+	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./connector/; done
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

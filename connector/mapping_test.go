@@ -75,7 +75,7 @@ func field(t *testing.T, doc any, path ...any) any {
 	return doc
 }
 
-// TestMappingTable checks MAPPING.md row by row: each session field lands in
+// TestMappingTable checks the README's mapping table row by row: each session field lands in
 // its Alma field.
 func TestMappingTable(t *testing.T) {
 	var doc any

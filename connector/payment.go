@@ -77,7 +77,7 @@ const (
 )
 
 // newCreateRequest maps a checked session to Alma's create-payment request;
-// MAPPING.md is this function in a table.
+// The README's mapping table is this function in a table.
 func newCreateRequest(s Session, flow Flow, plan Plan, ipnURL string) createRequest {
 	p := paymentFields{
 		PurchaseAmount:    s.Amount.Cents(),

@@ -47,10 +47,16 @@ func optionalDir(name string, args []string, stderr io.Writer) (string, bool) {
 	return "", true
 }
 
-// scenariosList implements `scenarios list [DIR]`: the embedded catalogue,
+// scenariosList implements `scenarios list [--markdown] [DIR]`: the embedded catalogue,
 // with DIR's files added or overriding (as `serve --scenarios DIR` loads it).
 func scenariosList(args []string, stdout, stderr io.Writer) int {
-	dir, ok := optionalDir("list", args, stderr)
+	fs := flag.NewFlagSet("scenarios list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	markdown := fs.Bool("markdown", false, "print the catalogue as the README's Markdown table")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	dir, ok := optionalDir("list", fs.Args(), stderr)
 	if !ok {
 		return 2
 	}
@@ -58,6 +64,13 @@ func scenariosList(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "alma-sandbox scenarios list: %v\n", err)
 		return 1
+	}
+	if *markdown {
+		if err := writeCatalogueMarkdown(stdout, cat); err != nil {
+			fmt.Fprintf(stderr, "alma-sandbox scenarios list: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tFLOW\tFILE\tDESCRIPTION")
