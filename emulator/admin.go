@@ -39,7 +39,7 @@ type sandboxJSON struct {
 func (svc *service) adminView(rec *record) adminPayment {
 	rec.mu.Lock()
 	svc.settle(rec)
-	v := adminPayment{Payment: rec.answer().Body, Sandbox: sandboxJSON{
+	v := adminPayment{Payment: svc.answer(rec).Body, Sandbox: sandboxJSON{
 		Scenario: rec.scenario, CardLast4: rec.cardLast4, Offset: rec.offset.String(),
 		Events: slices.Clone(rec.events),
 	}}
@@ -132,7 +132,6 @@ func (svc *service) adminAdvance(w http.ResponseWriter, r *http.Request) {
 	rec.mu.Lock()
 	rec.offset += d
 	rec.addEvent(svc.nowOf(rec), "state", "clock advanced by "+d.String())
-	rec.cached = nil
 	rec.mu.Unlock()
 	writeAnswer(w, jsonAnswer(svc.adminView(rec)))
 }

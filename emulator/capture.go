@@ -32,7 +32,7 @@ func (svc *service) capturePayment(w http.ResponseWriter, r *http.Request) {
 		if aerr := svc.capture(rec, req.Amount); aerr != nil {
 			return aerr.answer()
 		}
-		return rec.answer()
+		return svc.answer(rec)
 	})
 }
 
@@ -60,7 +60,6 @@ func (svc *service) capture(rec *record, amount *int64) *apiError {
 	payFirst(p, now)
 	rec.captured = true
 	rec.addEvent(now, "capture", fmt.Sprintf("captured %d", paidTotal(p)))
-	rec.cached = nil
 	return nil
 }
 
@@ -77,7 +76,7 @@ func (svc *service) triggerPayment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	writeAnswer(w, rec.answer())
+	writeAnswer(w, svc.answer(rec))
 }
 
 // trigger applies a pay-on-trigger payment's trigger. The caller holds
@@ -100,6 +99,5 @@ func (svc *service) trigger(rec *record) *apiError {
 	p.DeferredTriggerApplied = &at
 	payFirst(p, now)
 	rec.addEvent(now, "capture", "deferred trigger applied")
-	rec.cached = nil
 	return nil
 }

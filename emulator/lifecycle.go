@@ -50,7 +50,6 @@ func (svc *service) settle(rec *record) {
 	if rec.expiresAt != 0 && p.ExpiredAt == nil && !anyPaid(p) && now >= rec.expiresAt {
 		at := rec.expiresAt
 		p.ExpiredAt = &at
-		rec.cached = nil
 	}
 	if p.State != stateInProgress {
 		return
@@ -59,12 +58,10 @@ func (svc *service) settle(rec *record) {
 		in := &p.PaymentPlan[i]
 		if in.State == installmentPending && in.DueDate <= now {
 			payInstallment(in, in.DueDate)
-			rec.cached = nil
 		}
 	}
 	if allPaid(p) {
 		p.State = statePaid
-		rec.cached = nil
 	}
 }
 
@@ -121,7 +118,6 @@ func (svc *service) setState(rec *record, state, why string) {
 		p.State = state
 	}
 	rec.addEvent(now, "state", state+" ("+why+")")
-	rec.cached = nil
 }
 
 // forceState locks rec and moves it to state.

@@ -56,7 +56,7 @@ func (svc *service) page(ids, states []string, limit int) ([][]byte, bool) {
 		match := len(states) == 0 || slices.Contains(states, rec.p.State)
 		var body []byte
 		if match && len(out) < limit {
-			body = rec.answer().Body
+			body = svc.answer(rec).Body
 		}
 		rec.mu.Unlock()
 		if !match {

@@ -61,7 +61,6 @@ func (svc *service) setOrders(rec *record, list []orderRequest, replace bool) {
 		rec.p.Orders = append(rec.p.Orders, svc.order(rec.p.ID, &list[i], now))
 	}
 	rec.addEvent(now, "state", "orders updated")
-	rec.cached = nil
 }
 
 // potentialFraud answers POST /v1/payments/{id}/potential-fraud

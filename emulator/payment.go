@@ -42,7 +42,7 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 		note(w, rec.p.ID, scID)
 		svc.store.add(rec)
 		svc.log.Debug("payment created", "id", rec.p.ID, "scenario", scID, "key", redactKey(key))
-		return rec.answer()
+		return svc.answer(rec)
 	})
 }
 
@@ -73,7 +73,7 @@ func (svc *service) current(rec *record) replay.Answer {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	svc.settle(rec)
-	return rec.answer()
+	return svc.answer(rec)
 }
 
 // lookup finds the payment of the route's {id}, answering 404 if unknown.
@@ -113,9 +113,8 @@ func (svc *service) editPayment(w http.ResponseWriter, r *http.Request) {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		applyEdit(&rec.p, &req)
-		rec.cached = nil
 		svc.settle(rec)
-		return rec.answer()
+		return svc.answer(rec)
 	})
 }
 
@@ -140,7 +139,7 @@ func validateEdit(req *editRequest) *apiError {
 func applyEdit(p *paymentJSON, req *editRequest) {
 	e := req.Payment
 	if e.CustomData != nil {
-		p.CustomData = e.CustomData
+		p.CustomData = normalizeRaw(e.CustomData)
 	}
 	if e.Locale != nil {
 		p.Locale = *e.Locale
@@ -161,19 +160,14 @@ func applyEdit(p *paymentJSON, req *editRequest) {
 	}
 }
 
-// answer renders rec's payment (cached until it changes). The caller holds
-// rec.mu.
-func (rec *record) answer() replay.Answer {
-	if rec.cached == nil {
-		b, err := json.Marshal(&rec.p)
-		if err != nil { // custom_data is valid JSON by construction; be safe anyway
-			rec.p.CustomData = nil
-			b, _ = json.Marshal(&rec.p)
-		}
-		rec.cached = b
-	}
-	return replay.Answer{Status: http.StatusOK, Body: rec.cached, Header: jsonHeader()}
+// answer renders rec's payment. The caller holds rec.mu.
+func (svc *service) answer(rec *record) replay.Answer {
+	body := appendPayment(make([]byte, 0, paymentJSONSize), &rec.p)
+	return replay.Answer{Status: http.StatusOK, Body: body, Header: jsonHeader()}
 }
+
+// paymentJSONSize is the usual size of a rendered payment, to allocate once.
+const paymentJSONSize = 3072
 
 // newRecord builds a new payment from a valid create request.
 func (svc *service) newRecord(req *createRequest, apiKey string, sc *scenarios.Scenario) *record {
@@ -183,7 +177,7 @@ func (svc *service) newRecord(req *createRequest, apiKey string, sc *scenarios.S
 	pay := paymentJSON{
 		ID: id, Created: now.Unix(), State: stateNotStarted, Kind: "installments",
 		PurchaseAmount: *p.PurchaseAmount, InstallmentsCount: installmentsOf(p),
-		CustomData: p.CustomData, URL: svc.publicURL() + "/pay/" + strings.TrimPrefix(id, "payment_"),
+		CustomData: normalizeRaw(p.CustomData), URL: svc.publicURL() + "/pay/" + strings.TrimPrefix(id, "payment_"),
 		ReturnURL: optString(p.ReturnURL), FailureReturnURL: optString(p.FailureReturnURL),
 		CustomerCancelURL: optString(p.CustomerCancelURL), IPNCallbackURL: optString(p.IPNCallbackURL),
 		Locale: orDefault(p.Locale, "fr"), Origin: orDefault(p.Origin, "online"),
@@ -255,7 +249,7 @@ func (svc *service) order(paymentID string, o *orderRequest, now time.Time) orde
 	return orderJSON{
 		ID: svc.gen.id("order"), Created: now.Unix(), Updated: now.Unix(), Payment: paymentID,
 		MerchantReference: optString(o.MerchantReference), MerchantURL: optString(o.MerchantURL),
-		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: orNull(o.Data),
+		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: normalizeRaw(orNull(o.Data)),
 	}
 }
 

@@ -35,7 +35,7 @@ func (svc *service) refundPayment(w http.ResponseWriter, r *http.Request) {
 		if aerr := svc.refund(rec, req); aerr != nil {
 			return aerr.answer()
 		}
-		return rec.answer()
+		return svc.answer(rec)
 	})
 }
 
@@ -64,7 +64,6 @@ func (svc *service) refund(rec *record, req amountRequest) *apiError {
 	})
 	p.AmountAlreadyRefunded += amount
 	rec.addEvent(now, "refund", fmt.Sprintf("refunded %d", amount))
-	rec.cached = nil
 	return nil
 }
 
@@ -89,8 +88,7 @@ func (svc *service) cancelPayment(w http.ResponseWriter, r *http.Request) {
 			at := now.Unix()
 			p.ExpiredAt = &at
 			rec.addEvent(now, "cancel", "cancelled by the merchant")
-			rec.cached = nil
 		}
-		return rec.answer()
+		return svc.answer(rec)
 	})
 }

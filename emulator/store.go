@@ -28,7 +28,6 @@ type record struct {
 	script    *replay.Script
 	scenario  string
 	events    []event
-	cached    []byte // p rendered; nil when stale
 }
 
 // event is one line of a payment's sandbox history.
