@@ -39,7 +39,7 @@ func appendPayment(b []byte, p *paymentJSON) []byte {
 	b = appendBoolField(b, `,"deferred_trigger":`, p.DeferredTrigger)
 	b = appendStringPtr(append(b, `,"deferred_trigger_description":`...), p.DeferredTriggerDescription)
 	b = appendIntPtr(append(b, `,"deferred_trigger_applied":`...), p.DeferredTriggerApplied)
-	b = appendList(append(b, `,"payment_plan":`...), p.PaymentPlan, appendInstallment)
+	b = appendPlan(append(b, `,"payment_plan":`...), p.ID, p.PaymentPlan)
 	b = appendList(append(b, `,"refunds":`...), p.Refunds, appendRefund)
 	b = appendList(append(b, `,"orders":`...), p.Orders, appendOrder)
 	b = appendCustomer(append(b, `,"customer":`...), &p.Customer)
@@ -51,9 +51,25 @@ func appendPayment(b []byte, p *paymentJSON) []byte {
 	return append(b, '}')
 }
 
-// appendInstallment appends one installment.
-func appendInstallment(b []byte, in *installment) []byte {
-	b = appendString(append(b, `{"id":`...), in.ID)
+// appendPlan appends the payment plan, each installment with its derived id.
+func appendPlan(b []byte, paymentID string, plan []installment) []byte {
+	if plan == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range plan {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendInstallment(b, paymentID, i, &plan[i])
+	}
+	return append(b, ']')
+}
+
+// appendInstallment appends the i-th installment of a payment.
+func appendInstallment(b []byte, paymentID string, i int, in *installment) []byte {
+	b = append(b, `{"id":"`...)
+	b = append(appendInstallmentID(b, paymentID, i), '"')
 	b = appendIntField(b, `,"due_date":`, in.DueDate)
 	b = appendIntPtr(append(b, `,"date_paid":`...), in.DatePaid)
 	b = appendIntField(b, `,"purchase_amount":`, in.PurchaseAmount)
@@ -200,6 +216,30 @@ func normalizeRaw(raw json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return out
+}
+
+// appendInstallmentID appends the id of the i-th installment of a payment:
+// installment_11 + 32 base62 characters drawn from a hash of the payment id
+// and i — stable, in Alma's format, and never stored.
+func appendInstallmentID(b []byte, paymentID string, i int) []byte {
+	h := uint64(14695981039346656037) // FNV-1a
+	for j := 0; j < len(paymentID); j++ {
+		h = (h ^ uint64(paymentID[j])) * 1099511628211
+	}
+	h ^= uint64(i+1) * 0x9e3779b97f4a7c15
+	b = append(b, "installment_11"...)
+	for range idRandomLen / 8 {
+		h += 0x9e3779b97f4a7c15 // splitmix64
+		v := h
+		v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9
+		v = (v ^ (v >> 27)) * 0x94d049bb133111eb
+		v ^= v >> 31
+		for range 8 {
+			b = append(b, base62[v%62])
+			v /= 62
+		}
+	}
+	return b
 }
 
 const hexDigits = "0123456789abcdef"

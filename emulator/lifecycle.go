@@ -13,7 +13,7 @@ func (svc *service) plan(amount int64, n int, start time.Time) []installment {
 	out := make([]installment, len(parts))
 	for i, part := range parts {
 		out[i] = installment{
-			ID: svc.gen.id("installment"), DueDate: start.AddDate(0, i, 0).Unix(),
+			DueDate:        start.AddDate(0, i, 0).Unix(),
 			PurchaseAmount: part, OriginalPurchaseAmount: part, TotalAmount: part,
 			State: installmentPending,
 		}

@@ -43,9 +43,9 @@ type paymentJSON struct {
 	Cart                       json.RawMessage `json:"cart,omitempty"`
 }
 
-// installment is one line of a payment plan.
+// installment is one line of a payment plan. Its id is derived from the
+// payment's when rendered (installmentID), so it costs no memory.
 type installment struct {
-	ID                     string `json:"id"`
 	DueDate                int64  `json:"due_date"`
 	DatePaid               *int64 `json:"date_paid"`
 	PurchaseAmount         int64  `json:"purchase_amount"`
