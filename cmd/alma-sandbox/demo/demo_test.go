@@ -120,19 +120,33 @@ func TestBadRequests(t *testing.T) {
 }
 
 // TestScenarioThroughReference checks that the product page's scenario
-// field reaches the emulator: an unknown scenario id is refused by Alma's
-// validation, which the connector reports.
+// field reaches the emulator through the order reference: a scenario whose
+// create answers a validation error makes Initialize fail, and the page
+// gets no widget; an unknown id is an ordinary reference (happy path).
 func TestScenarioThroughReference(t *testing.T) {
 	t.Parallel()
 	s := openShop(t)
-	status, body := call(t, "POST", s.demo.URL()+"/demo/orders", `{"scenario":"no_such_scenario"}`)
-	require.Equal(t, http.StatusBadGateway, status, body)
-	var c created
-	require.NoError(t, json.Unmarshal([]byte(body), &c))
-	assert.True(t, strings.HasPrefix(c.Order.Reference, "no_such_scenario:demo-"), c.Order.Reference)
-	require.NotNil(t, c.Order.Initialize)
-	assert.Equal(t, "validation_error_invalid_value", c.Order.Initialize.PSPStatus)
-	assert.Nil(t, c.Widget)
+	tests := []struct {
+		name, scenario string
+		status         int
+		psp            string
+	}{
+		{"create refused", "validation_missing_field", http.StatusBadGateway, "validation_error_missing_field"},
+		{"unknown id", "no_such_scenario", http.StatusCreated, "not_started"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status, body := call(t, "POST", s.demo.URL()+"/demo/orders", `{"scenario":"`+tt.scenario+`"}`)
+			require.Equal(t, tt.status, status, body)
+			var c created
+			require.NoError(t, json.Unmarshal([]byte(body), &c))
+			assert.True(t, strings.HasPrefix(c.Order.Reference, tt.scenario+":demo-"), c.Order.Reference)
+			require.NotNil(t, c.Order.Initialize)
+			assert.Equal(t, tt.psp, c.Order.Initialize.PSPStatus)
+			assert.Equal(t, tt.status == http.StatusCreated, c.Widget != nil)
+		})
+	}
 }
 
 func TestReturnAndIPN(t *testing.T) {
