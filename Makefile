@@ -10,7 +10,7 @@ PACT_LIB_DIR := $(CURDIR)/.pact/lib
 export CGO_LDFLAGS := -L$(PACT_LIB_DIR) -Wl,-rpath,$(PACT_LIB_DIR)
 export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: run build test status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
+.PHONY: run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
 
 ## run: start the emulator with the embedded scenarios on http://127.0.0.1:4242
 run:
@@ -23,6 +23,14 @@ build:
 ## test: everything, with -race: unit, golden, fuzz seeds, status paths, pacts, browser
 test: pact-lib vet
 	$(GO) test -race -count=1 ./...
+
+## demo: the emulator and the demo merchant checkout on http://127.0.0.1:4243/demo/
+demo:
+	$(GO) run ./cmd/alma-sandbox serve --addr $(ADDR) --demo
+
+## test-browser: the In-Page flow in headless Chromium (screenshots in artifacts/screenshots/)
+test-browser:
+	$(GO) test -race -count=1 -run 'TestCheckoutInBrowser|TestWidgetContract' -v ./cmd/alma-sandbox/demo
 
 ## status-paths: the 41-row status-path suite against an in-process emulator (also in `make test`)
 status-paths:
