@@ -234,3 +234,27 @@ func rssMB() float64 {
 	}
 	return 0
 }
+
+// BenchmarkHandlerCreate is the create handler alone, in-process (no
+// network): the emulator's own cost per create.
+func BenchmarkHandlerCreate(b *testing.B) {
+	_, h := fuzzHandler(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := serve(h, http.MethodPost, "/v1/payments", benchCreateBody); rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkHandlerGet is the get handler alone, in-process.
+func BenchmarkHandlerGet(b *testing.B) {
+	_, h := fuzzHandler(b)
+	id := idOf(b, serve(h, http.MethodPost, "/v1/payments", benchCreateBody).Body.Bytes())
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := serve(h, http.MethodGet, "/v1/payments/"+id, nil); rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}

@@ -65,22 +65,19 @@ func (svc *service) withJournal(next http.Handler) http.Handler {
 		start := svc.cfg.now()
 		rw := recorderPool.Get().(*recorder)
 		*rw = recorder{ResponseWriter: w}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(rw, r.Body, svc.cfg.maxBody)
-		}
 		defer func() {
-			if !isAPIPath(r.URL.Path) {
-				*rw = recorder{}
-				recorderPool.Put(rw)
-				return
+			if isAPIPath(r.URL.Path) {
+				svc.journal.record(journalEntry{
+					At: start.Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
+					DurationMS: durationMS(svc.cfg.now().Sub(start)), PaymentID: rw.paymentID, Scenario: rw.scenario,
+				})
 			}
-			svc.journal.record(journalEntry{
-				At: start.Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
-				DurationMS: durationMS(svc.cfg.now().Sub(start)), PaymentID: rw.paymentID, Scenario: rw.scenario,
-			})
 			*rw = recorder{}
 			recorderPool.Put(rw)
 		}()
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(rw, r.Body, svc.cfg.maxBody)
+		}
 		next.ServeHTTP(rw, r)
 	})
 }
