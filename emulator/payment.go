@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -41,7 +42,9 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 		rec := svc.newRecord(&req, key, sc)
 		note(w, rec.p.ID, scID)
 		svc.store.add(rec)
-		svc.log.Debug("payment created", "id", rec.p.ID, "scenario", scID, "key", redactKey(key))
+		if svc.log.Enabled(r.Context(), slog.LevelDebug) {
+			svc.log.Debug("payment created", "id", rec.p.ID, "scenario", scID, "key", redactKey(key))
+		}
 		return svc.answer(rec)
 	})
 }

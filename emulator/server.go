@@ -129,6 +129,7 @@ func (s *Server) Open() error {
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
 	h := s.Handler()
+	s.svc.base.Store(&s.url)
 	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	s.served = make(chan struct{})
 	go func() {
@@ -194,19 +195,11 @@ func (s *Server) config() config {
 		minAmount: s.MinAmount, maxAmount: s.MaxAmount, installments: s.Installments,
 		maxBody: s.MaxBodyBytes, maxPayments: s.MaxPayments, maxJournal: s.MaxJournal,
 		hangLimit: s.HangLimit, ipnDelay: s.IPNDelay, ipnRetryBase: s.IPNRetryBase,
-		ipnAttempts: s.IPNMaxAttempts, allowOrigins: s.AllowOrigins, logger: s.Logger,
-		now: s.Now, client: s.HTTPClient, baseURL: s.baseURL,
+		ipnAttempts: s.IPNMaxAttempts, allowOrigins: s.AllowOrigins, logger: s.Logger, addr: s.Addr,
+		now: s.Now, client: s.HTTPClient,
 	}
 	c.fill()
 	return c
-}
-
-// baseURL is URL() once open, else "http://" + Addr.
-func (s *Server) baseURL() string {
-	if u := s.URL(); u != "" {
-		return u
-	}
-	return "http://" + s.Addr
 }
 
 // Panics is how many handler panics the recover middleware caught (a bug
@@ -234,7 +227,7 @@ type config struct {
 	logger               *slog.Logger
 	now                  func() time.Time
 	client               *http.Client
-	baseURL              func() string
+	addr                 string
 }
 
 // fill replaces zero values by the defaults.
@@ -302,7 +295,8 @@ type service struct {
 	timers   *timers
 	merchant merchant
 	panics   atomic.Int64
-	inflight atomic.Int64 // requests being served
+	inflight atomic.Int64           // requests being served
+	base     atomic.Pointer[string] // the listener's URL, once open
 }
 
 // newService wires the parts.
@@ -334,10 +328,14 @@ func (svc *service) close() {
 	svc.notifier.Close()
 }
 
-// publicURL is the base of payment links.
+// publicURL is the base of payment links: PublicURL, else the listener's
+// URL, else (a handler without listener) "http://" + Addr.
 func (svc *service) publicURL() string {
 	if svc.cfg.publicURL != "" {
 		return svc.cfg.publicURL
 	}
-	return svc.cfg.baseURL()
+	if u := svc.base.Load(); u != nil {
+		return *u
+	}
+	return "http://" + svc.cfg.addr
 }

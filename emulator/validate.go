@@ -23,20 +23,22 @@ func (svc *service) validateCreate(req *createRequest) *apiError {
 	if req.Payment == nil {
 		return fieldError("payment", codeMissingField, "payment is required", nil)
 	}
-	checks := []func() *apiError{
-		func() *apiError { return svc.validatePayment(req.Payment) },
-		func() *apiError { return validateCart(req.Payment.Cart) },
-		func() *apiError { return validateAddress("payment.billing_address", req.Payment.BillingAddress) },
-		func() *apiError { return validateAddress("payment.shipping_address", req.Payment.ShippingAddress) },
-		func() *apiError { return validateCustomer(req.Customer) },
-		func() *apiError { return validateOrder("order", req.Order) },
+	if aerr := svc.validatePayment(req.Payment); aerr != nil {
+		return aerr
 	}
-	for _, check := range checks {
-		if aerr := check(); aerr != nil {
-			return aerr
-		}
+	if aerr := validateCart(req.Payment.Cart); aerr != nil {
+		return aerr
 	}
-	return nil
+	if aerr := validateAddress("payment.billing_address", req.Payment.BillingAddress); aerr != nil {
+		return aerr
+	}
+	if aerr := validateAddress("payment.shipping_address", req.Payment.ShippingAddress); aerr != nil {
+		return aerr
+	}
+	if aerr := validateCustomer(req.Customer); aerr != nil {
+		return aerr
+	}
+	return validateOrder("order", req.Order)
 }
 
 // validatePayment checks the payment object's own fields.
@@ -88,19 +90,23 @@ func (svc *service) checkPlan(n, days, months int) *apiError {
 	return nil
 }
 
+// Allowed values of the enumerated payment options ("" = Alma's default).
+var (
+	captureMethods = []string{"", "automatic", "manual"}
+	origins        = []string{"", "online", "online_in_page"}
+	deferrals      = []string{"", "trigger"}
+)
+
 // validateOptions checks the enumerated options and their combinations.
 func validateOptions(p *paymentRequest) *apiError {
-	for _, e := range []struct {
-		field, value string
-		allowed      []string
-	}{
-		{"payment.capture_method", p.CaptureMethod, []string{"", "automatic", "manual"}},
-		{"payment.origin", p.Origin, []string{"", "online", "online_in_page"}},
-		{"payment.deferred", p.Deferred, []string{"", "trigger"}},
-	} {
-		if !slices.Contains(e.allowed, e.value) {
-			return fieldError(e.field, codeInvalidValue, "must be one of "+strings.Join(e.allowed[1:], ", "), e.value)
-		}
+	if aerr := oneOf("payment.capture_method", p.CaptureMethod, captureMethods); aerr != nil {
+		return aerr
+	}
+	if aerr := oneOf("payment.origin", p.Origin, origins); aerr != nil {
+		return aerr
+	}
+	if aerr := oneOf("payment.deferred", p.Deferred, deferrals); aerr != nil {
+		return aerr
 	}
 	if p.CaptureMethod == "manual" && p.Deferred == "trigger" {
 		return fieldError("payment.capture_method", codeIncompatible, "capture_method manual cannot be combined with deferred trigger", p.CaptureMethod)
@@ -109,6 +115,14 @@ func validateOptions(p *paymentRequest) *apiError {
 		return fieldError("payment.expires_after", codeInvalidValue, fmt.Sprintf("expires_after must be between 1 and %d minutes", maxExpiresAfter), *p.ExpiresAfter)
 	}
 	return nil
+}
+
+// oneOf checks that value is one of allowed.
+func oneOf(field, value string, allowed []string) *apiError {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	return fieldError(field, codeInvalidValue, "must be one of "+strings.Join(allowed[1:], ", "), value)
 }
 
 // validateCart checks each cart item's required fields.
