@@ -38,14 +38,15 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 	scID := scenarioID(sc)
 	note(w, "", scID)
 	key := apiKeyOf(w)
-	svc.engine.Serve(w, r, svc.engine.CreateStep(sc, ref), func() replay.Answer {
+	svc.servePooled(w, r, svc.engine.CreateStep(sc, ref), func(dst []byte) replay.Answer {
 		rec := svc.newRecord(&req, key, sc)
 		note(w, rec.p.ID, scID)
-		svc.store.add(rec)
 		if svc.log.Enabled(r.Context(), slog.LevelDebug) {
 			svc.log.Debug("payment created", "id", rec.p.ID, "scenario", scID, "key", redactKey(key))
 		}
-		return svc.answer(rec)
+		a := answerInto(rec, dst) // rendered before another request can see rec
+		svc.store.add(rec)
+		return a
 	})
 }
 
@@ -68,15 +69,15 @@ func (svc *service) getPayment(w http.ResponseWriter, r *http.Request) {
 	if step != nil && step.State != "" {
 		svc.forceState(rec, step.State, "scenario get step")
 	}
-	svc.engine.Serve(w, r, step, func() replay.Answer { return svc.current(rec) })
+	svc.servePooled(w, r, step, func(dst []byte) replay.Answer { return svc.current(rec, dst) })
 }
 
-// current settles rec against the clock and renders it.
-func (svc *service) current(rec *record) replay.Answer {
+// current settles rec against the clock and renders it into dst.
+func (svc *service) current(rec *record, dst []byte) replay.Answer {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	svc.settle(rec)
-	return svc.answer(rec)
+	return answerInto(rec, dst)
 }
 
 // lookup finds the payment of the route's {id}, answering 404 if unknown.
@@ -165,8 +166,24 @@ func applyEdit(p *paymentJSON, req *editRequest) {
 
 // answer renders rec's payment. The caller holds rec.mu.
 func (svc *service) answer(rec *record) replay.Answer {
-	body := appendPayment(make([]byte, 0, paymentJSONSize), &rec.p)
-	return replay.Answer{Status: http.StatusOK, Body: body, Header: jsonHeader()}
+	return answerInto(rec, make([]byte, 0, paymentJSONSize))
+}
+
+// answerInto renders rec's payment into dst. The caller holds rec.mu.
+func answerInto(rec *record, dst []byte) replay.Answer {
+	return replay.Answer{Status: http.StatusOK, Body: appendPayment(dst, &rec.p), Header: jsonHeader()}
+}
+
+// servePooled serves a payment answer rendered by render into a pooled
+// buffer, recycled once the answer is written.
+func (svc *service) servePooled(w http.ResponseWriter, r *http.Request, step *scenarios.Step, render func(dst []byte) replay.Answer) {
+	buf := getBuffer()
+	svc.engine.Serve(w, r, step, func() replay.Answer {
+		a := render((*buf)[:0])
+		*buf = a.Body[:0]
+		return a
+	})
+	putBuffer(buf)
 }
 
 // paymentJSONSize is the usual size of a rendered payment, to allocate once.

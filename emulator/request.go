@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // scenarioHeader names a scenario for a new payment.
@@ -110,7 +111,10 @@ func decodeBody(r *http.Request, v any) *apiError {
 	if r.Body == nil {
 		return nil
 	}
-	data, err := io.ReadAll(r.Body)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	data, err := readAll(r.Body, (*buf)[:0])
+	*buf = data[:0]
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return fieldError("body", codeTooLong, "request body is too large", nil)
@@ -121,6 +125,42 @@ func decodeBody(r *http.Request, v any) *apiError {
 		return nil
 	}
 	return decodeJSON(data, v)
+}
+
+// readAll appends everything r reads to dst (a pooled buffer).
+func readAll(r io.Reader, dst []byte) ([]byte, error) {
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+}
+
+// bufferPool recycles request and answer buffers: json.Unmarshal copies
+// what it keeps, and an answer is written before its handler returns.
+var bufferPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, paymentJSONSize)
+	return &b
+}}
+
+// maxPooledBuffer keeps an oversized buffer out of the pool.
+const maxPooledBuffer = 64 << 10
+
+func getBuffer() *[]byte { return bufferPool.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledBuffer {
+		*b = (*b)[:0]
+		bufferPool.Put(b)
+	}
 }
 
 // decodeJSON unmarshals data into v with Alma's errors.
