@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,10 +68,12 @@ func (svc *service) withJournal(next http.Handler) http.Handler {
 		*rw = recorder{ResponseWriter: w}
 		defer func() {
 			if isAPIPath(r.URL.Path) {
-				svc.journal.record(journalEntry{
+				e := journalEntry{
 					At: start.Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
 					DurationMS: durationMS(svc.cfg.now().Sub(start)), PaymentID: rw.paymentID, Scenario: rw.scenario,
-				})
+				}
+				svc.journal.record(e)
+				svc.logRequest(r, e, rw.apiKey)
 			}
 			*rw = recorder{}
 			recorderPool.Put(rw)
@@ -80,6 +83,16 @@ func (svc *service) withJournal(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rw, r)
 	})
+}
+
+// logRequest logs one merchant API request at debug level; the key shows
+// its last four characters only.
+func (svc *service) logRequest(r *http.Request, e journalEntry, apiKey string) {
+	if !svc.log.Enabled(r.Context(), slog.LevelDebug) {
+		return
+	}
+	svc.log.Debug("request", "method", e.Method, "path", e.Path, "status", e.Status,
+		"duration_ms", e.DurationMS, "payment", e.PaymentID, "scenario", e.Scenario, "key", redactKey(apiKey))
 }
 
 // isAPIPath reports whether path is Alma's merchant API.

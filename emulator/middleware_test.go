@@ -1,8 +1,12 @@
 package emulator
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +59,38 @@ func TestJournalRing(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Equal(t, []int{4, 3, 2}, []int{got[0].Status, got[1].Status, got[2].Status})
 	assert.Len(t, j.recent(1), 1)
+}
+
+func TestRequestLogRedactsKey(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	s := NewServer()
+	s.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := s.Handler()
+	req := httptest.NewRequest(http.MethodPost, "/v1/payments", strings.NewReader(`{"payment":{"purchase_amount":20000}}`))
+	req.Header.Set("Authorization", "Alma-Auth sk_test_supersecretkey1234")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code)
+	out := buf.String()
+	assert.Contains(t, out, "sk_test_…1234")
+	assert.NotContains(t, out, "supersecret")
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
