@@ -126,16 +126,17 @@ func (s *Server) Open() error {
 	if err != nil {
 		return fmt.Errorf("emulator: listen %s: %w", s.Addr, err)
 	}
-	s.ln = ln
-	s.url = "http://" + ln.Addr().String()
+	url := "http://" + ln.Addr().String()
 	h := s.Handler()
-	s.svc.base.Store(&s.url)
-	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	s.served = make(chan struct{})
+	s.svc.base.Store(&url)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	s.ln, s.url, s.srv, s.served = ln, url, srv, served
+	log := s.svc.log
 	go func() {
-		defer close(s.served)
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.svc.log.Error("emulator: serve", "err", err)
+		defer close(served)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("emulator: serve", "err", err)
 		}
 	}()
 	return nil
