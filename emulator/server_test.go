@@ -1,0 +1,32 @@
+package emulator_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator"
+)
+
+// TestOpenCloseAtOnce closes a server no request reached (with -race, a
+// regression test for Open's serve goroutine racing Close).
+func TestOpenCloseAtOnce(t *testing.T) {
+	t.Parallel()
+	for range 5 {
+		s := emulator.NewServer()
+		s.Addr = "127.0.0.1:0"
+		require.NoError(t, s.Open())
+		assert.Error(t, s.Open(), "a second Open is refused")
+		require.NoError(t, s.Close())
+		require.NoError(t, s.Close(), "Close is idempotent")
+	}
+}
+
+func TestOpenBadAddress(t *testing.T) {
+	t.Parallel()
+	s := emulator.NewServer()
+	s.Addr = "256.0.0.1:1"
+	assert.Error(t, s.Open())
+	assert.NoError(t, s.Close())
+}
