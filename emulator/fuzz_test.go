@@ -22,7 +22,7 @@ func fuzzHandler(t testing.TB) (*emulator.Server, http.Handler) {
 	cat, err := scenarios.NewCatalog(nil)
 	require.NoError(t, err)
 	s := emulator.NewServer()
-	s.Seed, s.Scenarios, s.MaxPayments, s.MaxJournal = 1, cat, 10000, 100
+	s.Seed, s.Scenarios, s.MaxPayments, s.MaxJournal = 1, cat, 1000, 100
 	t.Cleanup(func() { _ = s.Close() })
 	return s, s.Handler()
 }
