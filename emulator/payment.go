@@ -31,8 +31,8 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 		ref = req.Order.MerchantReference
 	}
 	sc, err := svc.engine.Select(r.Header.Get(scenarioHeader), ref)
-	if se, ok := errors.AsType[*replay.SelectError](err); ok {
-		writeError(w, fieldError(se.Field, codeInvalidValue, "unknown scenario: "+se.Value, se.Value))
+	if err != nil {
+		writeError(w, selectError(err))
 		return
 	}
 	scID := scenarioID(sc)
@@ -48,6 +48,15 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 		svc.store.add(rec)
 		return a
 	})
+}
+
+// selectError is the validation error of a failed scenario selection: the
+// field that named an unknown scenario.
+func selectError(err error) *apiError {
+	if se, ok := errors.AsType[*replay.SelectError](err); ok {
+		return fieldError(se.Field, codeInvalidValue, "unknown scenario: "+se.Value, se.Value)
+	}
+	return fieldError(scenarioHeader, codeInvalidValue, err.Error(), nil)
 }
 
 // scenarioID is sc's id, or "" for the happy path.
