@@ -92,6 +92,7 @@ type Server struct {
 	srv    *http.Server
 	url    string
 	served chan struct{}
+	unused unusedConns // connections without a request yet, closed first by Close
 }
 
 // NewServer returns a Server with the documented defaults and a seed drawn
@@ -129,7 +130,7 @@ func (s *Server) Open() error {
 	url := "http://" + ln.Addr().String()
 	h := s.Handler()
 	s.svc.base.Store(&url)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: s.unused.track}
 	served := make(chan struct{})
 	s.ln, s.url, s.srv, s.served = ln, url, srv, served
 	log := s.svc.log
@@ -157,6 +158,7 @@ func (s *Server) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	s.unused.closeAll()
 	err := srv.Shutdown(ctx)
 	if err != nil {
 		_ = srv.Close()
