@@ -42,14 +42,16 @@ scenarios-run:
 
 ## bench: emulator throughput and p99 at 32 connections next to a bare net/http ceiling, startup, RSS;
 ## the engine's and the connector's hot paths
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./emulator/
+bench: build
+	$(GO) test -run '^$$' -bench 'CreatePayment|GetPayment' -benchtime 20000x -count=1 ./emulator/
+	$(GO) test -run '^$$' -bench 'Startup|Handler' -benchmem -count=1 ./emulator/
+	bash .ci/bench-binary
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./emulator/replay/ ./connector/
 
 ## fuzz: each fuzz target for FUZZTIME (seed corpora already run in `make test`)
 FUZZTIME ?= 30s
 fuzz:
-	@set -e; for t in FuzzCreatePayment FuzzEligibility FuzzPaymentOperations FuzzQuery; do \
+	@set -e; for t in FuzzCreatePayment FuzzEligibility FuzzPaymentOperations FuzzQuery FuzzAppendString; do \
 	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./emulator/; done
 	$(GO) test -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME) ./emulator/replay/
 	$(GO) test -run '^$$' -fuzz '^FuzzPatch$$' -fuzztime $(FUZZTIME) ./emulator/replay/
