@@ -17,13 +17,9 @@ func (svc *service) capturePayment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req amountRequest
-	if aerr := decodeBody(r, &req); aerr != nil {
+	req, aerr := decodeAmountRequest(r)
+	if aerr != nil {
 		writeError(w, aerr)
-		return
-	}
-	if req.Amount != nil && *req.Amount <= 0 {
-		writeError(w, fieldError("amount", codeInvalidValue, "amount must be positive", *req.Amount))
 		return
 	}
 	svc.engine.Serve(w, r, rec.script.Next(scenarios.OpCapture), func() replay.Answer {

@@ -16,13 +16,9 @@ func (svc *service) refundPayment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req amountRequest
-	if aerr := decodeBody(r, &req); aerr != nil {
+	req, aerr := decodeAmountRequest(r)
+	if aerr != nil {
 		writeError(w, aerr)
-		return
-	}
-	if req.Amount != nil && *req.Amount <= 0 {
-		writeError(w, fieldError("amount", codeInvalidValue, "amount must be positive", *req.Amount))
 		return
 	}
 	if len(req.MerchantReference) > maxReferenceLen {

@@ -103,6 +103,19 @@ type amountRequest struct {
 	Comment           string `json:"comment"`
 }
 
+// decodeAmountRequest reads a capture or refund body; an amount, when
+// given, must be positive.
+func decodeAmountRequest(r *http.Request) (amountRequest, *apiError) {
+	var req amountRequest
+	if aerr := decodeBody(r, &req); aerr != nil {
+		return req, aerr
+	}
+	if req.Amount != nil && *req.Amount <= 0 {
+		return req, fieldError("amount", codeInvalidValue, "amount must be positive", *req.Amount)
+	}
+	return req, nil
+}
+
 // decodeBody reads a JSON body into v. An empty body leaves v as is. The
 // errors are Alma's: invalid_type on "body" for malformed JSON, invalid_type
 // on the field path for a mistyped field, too_long on "body" past the size
