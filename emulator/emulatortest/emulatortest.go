@@ -15,7 +15,8 @@ const Seed = 42
 
 // MustOpen starts an emulator on 127.0.0.1:0 with Seed, applies opts to it
 // before Open (set fields such as Scenarios, IPNDelay, Now), and closes it
-// with tb.Cleanup. It fails the test if the server cannot start.
+// with tb.Cleanup. Its IPNs go to loopback addresses only (LoopbackOnly).
+// It fails the test if the server cannot start.
 func MustOpen(tb testing.TB, opts ...func(*emulator.Server)) *emulator.Server {
 	tb.Helper()
 	s := emulator.NewServer()
@@ -23,6 +24,7 @@ func MustOpen(tb testing.TB, opts ...func(*emulator.Server)) *emulator.Server {
 	s.Seed = Seed
 	s.IPNDelay = 0
 	s.IPNRetryBase = 10 * time.Millisecond
+	s.HTTPClient = LoopbackOnly()
 	for _, opt := range opts {
 		opt(s)
 	}

@@ -22,3 +22,17 @@ func TestMustOpen(t *testing.T) {
 	_ = res.Body.Close()
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 }
+
+func TestLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	s := emulatortest.MustOpen(t)
+	c := emulatortest.LoopbackOnly()
+	res, err := c.Get(s.URL() + "/healthz")
+	require.NoError(t, err, "loopback is allowed")
+	_ = res.Body.Close()
+	for _, u := range []string{"https://shop.example.com/ipn", "http://10.0.0.1/ipn", "http://192.168.1.1:8080/"} {
+		_, err := c.Get(u)
+		require.Error(t, err, u)
+		assert.Contains(t, err.Error(), "not a loopback address", u)
+	}
+}
