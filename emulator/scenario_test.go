@@ -175,7 +175,7 @@ func TestPendingDecisionAndIPN(t *testing.T) {
 func TestConcurrentScenarios(t *testing.T) {
 	t.Parallel()
 	_, c := open(t, testScenarios(t))
-	const n = 100
+	const n = 200 // issue 3: two hundred payments, each with its own behaviour
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
