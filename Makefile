@@ -13,8 +13,8 @@ export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_P
 .PHONY: run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
 
 ## run: start the emulator with the embedded scenarios on http://127.0.0.1:4242
-run:
-	$(GO) run ./cmd/alma-sandbox serve --addr $(ADDR)
+run: build
+	./$(BIN) serve --addr $(ADDR)
 
 ## build: the static binary in bin/
 build:
