@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -64,6 +65,19 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// times returns a × n; ok is false when the product overflows an int64.
+func (a Amount) times(n int) (product Amount, ok bool) {
+	x, m := int64(a), int64(n)
+	if x == 0 || m == 0 {
+		return 0, true
+	}
+	p := x * m
+	if p/m != x || (m == -1 && x == math.MinInt64) {
+		return 0, false
+	}
+	return Amount(p), true
 }
 
 // Cents returns the amount in integer cents.

@@ -8,8 +8,9 @@ import (
 // Capture charges a payment created with capture_method manual
 // (POST /v1/payments/{id}/capture). amountCents 0 captures the whole
 // amount; otherwise the body carries {"amount": amountCents}. An accepted
-// capture is SUCCESS; a refused card is its card row; no answer is UNCERTAIN
-// and must be checked with Verify, never assumed.
+// capture (any 2xx, even one whose body is cut short or not JSON: Err then
+// says so) is SUCCESS, as for Cancel and Refund; a refused card is its card
+// row; no answer is UNCERTAIN and must be checked with Verify, never assumed.
 func (c *Client) Capture(ctx context.Context, paymentID string, amountCents int64) Result {
 	if r, bad := checkAction(paymentID, amountCents); bad {
 		return r

@@ -26,7 +26,8 @@ func DefaultPlan() Plan {
 // or nil: the four mandatory fields (amount, order.redirection,
 // order.reference, order.currency_code), EUR only, the amount within the
 // plan's limits, the label if the session names one, and the optional
-// fields Alma would refuse.
+// fields Alma would refuse or the connector could not compute (an item
+// line's price × quantity that overflows).
 func Check(s Session, plan Plan) []string {
 	var reasons []string
 	add := func(format string, args ...any) { reasons = append(reasons, fmt.Sprintf(format, args...)) }
@@ -40,7 +41,20 @@ func Check(s Session, plan Plan) []string {
 			add("customer.birthdate: %q is not an ISO-8601 date", s.Customer.Birthdate)
 		}
 	}
+	checkItemLines(s.Shipments, add)
 	return reasons
+}
+
+// checkItemLines refuses an item line without an amount whose price ×
+// quantity overflows: the cart line it becomes could not be computed.
+func checkItemLines(shipments []Shipment, add func(string, ...any)) {
+	for i, sh := range shipments {
+		for j, it := range sh.ItemLines {
+			if _, ok := lineAmount(it); !ok {
+				add("shipments[%d].item_lines[%d]: price %s × quantity %d overflows; send the line amount", i, j, it.Price, it.Quantity)
+			}
+		}
+	}
 }
 
 // checkAmount checks the session's amount against the plan.

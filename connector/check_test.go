@@ -34,6 +34,10 @@ func TestCheckReasons(t *testing.T) {
 		{"other label", func(s *connector.Session) { s.PaymentLabel = "almacb3x" }, []string{`payment_label: "almacb3x" is not offered, only "almacb4x"`}},
 		{"bad birthdate", func(s *connector.Session) { s.Customer.Birthdate = "12/04/1985" }, []string{`customer.birthdate: "12/04/1985" is not an ISO-8601 date`}},
 		{"datetime birthdate", func(s *connector.Session) { s.Customer.Birthdate = "1985-04-12T00:00:00Z" }, nil},
+		{"line total overflows", func(s *connector.Session) { s.Shipments = hugeLine(100, 0) }, []string{
+			"shipments[0].item_lines[0]: price 999999999999999.99 × quantity 100 overflows; send the line amount"}},
+		{"huge line with its amount", func(s *connector.Session) { s.Shipments = hugeLine(100, 27092) }, nil},
+		{"huge price, quantity 1", func(s *connector.Session) { s.Shipments = hugeLine(1, 0) }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,6 +46,13 @@ func TestCheckReasons(t *testing.T) {
 			assert.Equal(t, tt.reason, connector.Check(s, connector.DefaultPlan()))
 		})
 	}
+}
+
+// hugeLine is one shipment with one item line at the largest price a session
+// can carry, quantity times, with the given line amount (0: none).
+func hugeLine(quantity int, amount connector.Amount) []connector.Shipment {
+	return []connector.Shipment{{ItemLines: []connector.ItemLine{{
+		Name: "yacht", Price: 99999999999999999, Quantity: quantity, Amount: amount}}}}
 }
 
 func TestInitializeRefusesBadSessionWithoutCalling(t *testing.T) {
@@ -54,6 +65,7 @@ func TestInitializeRefusesBadSessionWithoutCalling(t *testing.T) {
 		{"empty session", connector.Session{}, connector.FlowCapture, 4},
 		{"dollars, too small", connector.Session{Amount: 100, Order: connector.Order{Reference: "r", CurrencyCode: "USD", Redirection: "https://x.example"}}, connector.FlowAuthorize, 2},
 		{"unknown flow", minimalSession(10000), connector.Flow("later"), 1},
+		{"line total overflows", func() connector.Session { s := minimalSession(10000); s.Shipments = hugeLine(100, 0); return s }(), connector.FlowCapture, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -78,16 +78,20 @@ func classify5xx(k callKind, status int) string {
 	return pick(k, pspServerError, pspVerifyError)
 }
 
-// classify2xx maps a success answer: HTML is unexpected, a payment must parse
-// and carry id and state, an action's body must be JSON if it has one.
+// classify2xx maps a success answer: HTML is unexpected; an action's 2xx
+// status line is authoritative (Alma did it), a bad body only kept in Err; a
+// payment must parse and carry id and state; data must be JSON.
 func classify2xx(k callKind, a answer, r Result) Result {
 	if isHTML(a) {
 		return r.with(pspUnknown)
 	}
+	if k == kindAction {
+		return classifyAction2xx(a, r)
+	}
 	if a.err != nil { // the body broke off
 		return r.with(pspBadResponse)
 	}
-	if k == kindAction || k == kindData {
+	if k == kindData {
 		if len(bytes.TrimSpace(a.body)) > 0 && !json.Valid(a.body) {
 			r.Err = errors.New("answer is not JSON")
 			return r.with(pspBadResponse)
@@ -106,10 +110,27 @@ func classify2xx(k callKind, a answer, r Result) Result {
 	return r.with(stateRow(p))
 }
 
+// classifyAction2xx maps a capture, cancel or refund that Alma answered 2xx:
+// SUCCESS, since the status line says it was done, even when the body broke
+// off or is not JSON (then Err says so). The payment is attached when the
+// body is one.
+func classifyAction2xx(a answer, r Result) Result {
+	if a.err == nil && len(bytes.TrimSpace(a.body)) > 0 && !json.Valid(a.body) {
+		r.Err = errors.New("answer is not JSON")
+	}
+	if a.err == nil {
+		if p, err := decodePayment(a.body); err == nil {
+			r.Payment, r.PaymentID = p, p.ID
+		}
+	}
+	return r.with(pspSuccess)
+}
+
 // stateRow maps a payment to its row: its state (rows 1–6), or ABORTED when
-// it was cancelled or expired before any installment was paid.
+// it was cancelled or expired before any installment was paid. scored_no
+// wins over an expiry: Alma refused the payment, the customer did not abort.
 func stateRow(p *Payment) string {
-	if p.ExpiredAt != nil && !p.anyPaid() {
+	if p.ExpiredAt != nil && !p.anyPaid() && p.State != "scored_no" {
 		return pspAborted
 	}
 	switch p.State {

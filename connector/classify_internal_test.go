@@ -2,6 +2,7 @@ package connector
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,28 @@ func FuzzDecodePayment(f *testing.F) {
 		_ = p.OrderReference()
 		_ = stateRow(p)
 	})
+}
+
+func TestAmountTimes(t *testing.T) {
+	tests := []struct {
+		a    Amount
+		n    int
+		want Amount
+		ok   bool
+	}{
+		{12001, 2, 24002, true},
+		{0, math.MaxInt, 0, true},
+		{math.MaxInt64, 1, math.MaxInt64, true},
+		{math.MaxInt64, 2, 0, false},
+		{99999999999999999, 100, 0, false},
+		{-99999999999999999, 100, 0, false},
+		{math.MinInt64, -1, 0, false},
+		{-1, math.MinInt, 0, false},
+		{-250, 3, -750, true},
+	}
+	for _, tt := range tests {
+		got, ok := tt.a.times(tt.n)
+		assert.Equal(t, tt.ok, ok, "%d × %d", tt.a, tt.n)
+		assert.Equal(t, tt.want, got, "%d × %d", tt.a, tt.n)
+	}
 }

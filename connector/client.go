@@ -21,8 +21,11 @@ type Client struct {
 	// APIKey is the merchant's secret key (sk_test_… or sk_live_…). It is
 	// sent in the Authorization header and signs IPNs; it prints redacted.
 	APIKey Secret
-	// HTTPClient sends the requests. Its own Timeout should be zero or above
-	// the per-operation Timeouts, which bound each call.
+	// HTTPClient sends the requests; nil means http.DefaultClient. Its own
+	// Timeout should be zero or above the per-operation Timeouts, which bound
+	// each call. Its CheckRedirect is ignored: the connector never follows a
+	// redirect (Go would re-send a create's POST on 307/308), it classifies
+	// the 3xx itself. The client given is not modified.
 	HTTPClient *http.Client
 	// Timeouts bounds each operation (per attempt); a zero field means
 	// DefaultTimeout.
@@ -85,11 +88,9 @@ const maxBody = 4 << 20
 // an HTTP client that does not follow redirects (Alma never sends one).
 func NewClient(baseURL, apiKey string) *Client {
 	return &Client{
-		BaseURL: strings.TrimRight(baseURL, "/"),
-		APIKey:  Secret(apiKey),
-		HTTPClient: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}},
+		BaseURL:    strings.TrimRight(baseURL, "/"),
+		APIKey:     Secret(apiKey),
+		HTTPClient: &http.Client{CheckRedirect: noRedirect},
 		Timeouts: Timeouts{
 			Create: 15 * time.Second, Verify: DefaultTimeout, Capture: DefaultTimeout,
 			Cancel: DefaultTimeout, Refund: DefaultTimeout, Reconcile: DefaultTimeout,
@@ -174,12 +175,22 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 	return req, nil
 }
 
+// httpClient is a copy of the caller's client (http.DefaultClient when nil)
+// that answers every redirect with the redirect itself, whatever the
+// caller's CheckRedirect: a 3xx is classified, never followed, so a create
+// is never sent twice.
 func (c *Client) httpClient() *http.Client {
-	if c.HTTPClient == nil {
-		return http.DefaultClient
+	base := c.HTTPClient
+	if base == nil {
+		base = http.DefaultClient
 	}
-	return c.HTTPClient
+	hc := *base
+	hc.CheckRedirect = noRedirect
+	return &hc
 }
+
+// noRedirect makes an http.Client return a redirect as the last response.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func (c *Client) logger() *slog.Logger {
 	if c.Logger == nil {

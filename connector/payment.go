@@ -171,11 +171,8 @@ func newCart(shipments []Shipment) *cart {
 
 // newCartItem maps one item line; a missing line amount is price × quantity.
 func newCartItem(it ItemLine) cartItem {
-	line := it.Amount.Cents()
-	if line == 0 {
-		line = it.Price.Cents() * int64(it.Quantity)
-	}
-	ci := cartItem{Title: it.Name, Quantity: it.Quantity, LinePrice: line, UnitPrice: it.Price.Cents(), SKU: it.SKUReference}
+	line, _ := lineAmount(it) // Check refused a line whose product overflows
+	ci := cartItem{Title: it.Name, Quantity: it.Quantity, LinePrice: line.Cents(), UnitPrice: it.Price.Cents(), SKU: it.SKUReference}
 	switch it.TypeCode {
 	case "product":
 		ci.RequiresShipping = boolPtr(true)
@@ -183,6 +180,15 @@ func newCartItem(it ItemLine) cartItem {
 		ci.RequiresShipping = boolPtr(false)
 	}
 	return ci
+}
+
+// lineAmount is the line's amount, else price × quantity; ok is false when
+// that product overflows (the amount is then 0).
+func lineAmount(it ItemLine) (Amount, bool) {
+	if it.Amount != 0 {
+		return it.Amount, true
+	}
+	return it.Price.times(it.Quantity)
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -19,9 +19,11 @@ type paymentList struct {
 // for the session's order: it lists Alma's payments newest first
 // (GET /v1/payments?limit=…&starting_after=…), at most ReconcilePages
 // pages, and matches custom_data.order_reference. Found: the payment's row
-// (as Initialize would have answered) and its id. Not found: ERROR with a
-// reason saying no payment was created for the order. A list call that
-// fails is classified as a main call (and stays UNCERTAIN if it was).
+// (as Initialize would have answered) and its id. Not found: TIMEOUT
+// (UNCERTAIN), not a final ERROR, since a create that timed out may still
+// commit at Alma later; the reason says no payment was found yet for the
+// order and to check again before creating another. A list call that fails
+// is classified as a main call (and stays UNCERTAIN if it was).
 func (c *Client) Reconcile(ctx context.Context, s Session) Result {
 	ref := s.Order.Reference
 	if ref == "" {
@@ -40,11 +42,11 @@ func (c *Client) Reconcile(ctx context.Context, s Session) Result {
 			return c.done(ctx, "reconcile", r.with(stateRow(found)), found.ID)
 		}
 		if !list.HasMore || len(list.Data) == 0 {
-			return c.done(ctx, "reconcile", notCreated(r, ref, page, "all payments"), "")
+			return c.done(ctx, "reconcile", notFoundYet(r, ref, page, "all payments"), "")
 		}
 		after = lastID(list.Data)
 	}
-	return c.done(ctx, "reconcile", notCreated(Result{}, ref, pages, "the newest pages"), "")
+	return c.done(ctx, "reconcile", notFoundYet(Result{}, ref, pages, "the newest pages"), "")
 }
 
 // listPage fetches one page; list is nil when the call failed, r then says why.
@@ -88,8 +90,10 @@ func lastID(data []json.RawMessage) string {
 	return p.ID
 }
 
-// notCreated is the result of a search that found nothing.
-func notCreated(r Result, ref string, pages int, scope string) Result {
-	r.Reasons = []string{fmt.Sprintf("no payment was created for order %q: none in %s (%d page(s) searched)", ref, scope, pages)}
-	return r.with(pspError)
+// notFoundYet is the result of a search that found nothing: UNCERTAIN
+// (TIMEOUT, the create's outcome is still unknown), never a final failure.
+func notFoundYet(r Result, ref string, pages int, scope string) Result {
+	r.Reasons = []string{fmt.Sprintf("no payment found yet for order %q: none in %s (%d page(s) searched); "+
+		"the timed-out create may still commit at Alma, so check again before creating another", ref, scope, pages)}
+	return r.with(pspTimeout)
 }

@@ -53,9 +53,10 @@ func TestReconcile(t *testing.T) {
 	}{
 		{"found on the first page", pagedList(25, map[int]string{3: "order-42"}), 5, "not_started", "payment_11p003", 1, "found payment"},
 		{"found on the third page", pagedList(25, map[int]string{22: "order-42"}), 5, "not_started", "payment_11p022", 3, "found payment"},
-		{"none: every page read", pagedList(25, nil), 5, "ERROR", "", 3, "no payment was created"},
-		{"none within the bounded pages", pagedList(500, nil), 2, "ERROR", "", 2, "the newest pages"},
-		{"empty list", reply(200, `{"data":[],"has_more":false}`), 5, "ERROR", "", 1, "no payment was created"},
+		// Not found is not final: the timed-out create may still commit.
+		{"none: every page read", pagedList(25, nil), 5, "TIMEOUT", "", 3, "no payment found yet for order"},
+		{"none within the bounded pages", pagedList(500, nil), 2, "TIMEOUT", "", 2, "the newest pages"},
+		{"empty list", reply(200, `{"data":[],"has_more":false}`), 5, "TIMEOUT", "", 1, "no payment found yet for order"},
 		{"list fails: uncertain", reply(503, `{}`), 5, "PARTNER_UNAVAILABLE", "", 1, ""},
 		{"list not JSON", reply(200, `{"data":[`), 5, "PARTNER_RESPONSE_VALIDATION_FAILED", "", 1, ""},
 		{"list without data", reply(200, `{"items":[]}`), 5, "PARTNER_RESPONSE_VALIDATION_FAILED", "", 1, ""},
@@ -72,6 +73,10 @@ func TestReconcile(t *testing.T) {
 			if tt.reasonIn != "" {
 				require.NotEmpty(t, r.Reasons)
 				assert.Contains(t, r.Reasons[0], tt.reasonIn)
+			}
+			if tt.payment == "" && tt.reasonIn != "" {
+				assert.Equal(t, "UNCERTAIN", r.Status.State, "not found yet is never final")
+				assert.Contains(t, r.Reasons[0], "check again before creating another")
 			}
 			for i, req := range reqs {
 				assert.Equal(t, "GET", req.Method)

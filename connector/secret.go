@@ -1,15 +1,16 @@
 package connector
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 )
 
-// Secret is an API key. Printed, formatted or logged it shows only its
-// prefix and last four characters (sk_test_…abcd), so it cannot leak into a
-// log or an error string by accident.
+// Secret is an API key. Printed, formatted, logged or encoded (JSON, text)
+// it shows only its prefix and last four characters (sk_test_…abcd), so it
+// cannot leak into a log, an error string or a config dump by accident.
 type Secret string
 
 // Redacted returns the key as logs may show it.
@@ -35,6 +36,14 @@ func (s Secret) GoString() string { return fmt.Sprintf("connector.Secret(%q)", s
 
 // Format writes the redacted key whatever the verb.
 func (s Secret) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.Redacted()) }
+
+// MarshalJSON writes the redacted key as a JSON string, so a config or
+// struct dumped as JSON does not leak it.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.Redacted()) }
+
+// MarshalText returns the redacted key, for text encoders (XML, YAML,
+// flag dumps).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.Redacted()), nil }
 
 // LogValue makes slog write the redacted key.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.Redacted()) }

@@ -3,12 +3,16 @@ package connector_test
 import (
 	"bytes"
 	"context"
+	"encoding"
+	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/alma-sandbox/alma-sandbox/connector"
 )
@@ -27,6 +31,31 @@ func TestSecretNeverPrints(t *testing.T) {
 	assert.Equal(t, "sk_test_…wxyz", s.Redacted())
 	assert.Equal(t, "sk_test_…", connector.Secret("sk_test_short").Redacted())
 	assert.Equal(t, "…", connector.Secret("").Redacted())
+}
+
+// TestSecretNeverEncodes checks that encoders print the key redacted too:
+// a struct field, a pointer and a map value (JSON), and XML (text). A map
+// keyed by Secret is not covered: encoding/json writes string keys as they are.
+func TestSecretNeverEncodes(t *testing.T) {
+	s := connector.Secret(testKey)
+	j, err := json.Marshal(struct{ Key connector.Secret }{s})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Key":"sk_test_…wxyz"}`, string(j))
+	j, err = json.Marshal(struct {
+		Ptr    *connector.Secret
+		Values map[string]connector.Secret
+	}{&s, map[string]connector.Secret{"key": s}})
+	require.NoError(t, err)
+	assert.NotContains(t, string(j), "SECRETsecret")
+	type config struct{ Key connector.Secret }
+	x, err := xml.Marshal(config{s})
+	require.NoError(t, err)
+	assert.NotContains(t, string(x), "SECRETsecret")
+	tm, ok := any(s).(encoding.TextMarshaler)
+	require.True(t, ok, "Secret is a TextMarshaler, so text encoders redact it")
+	text, err := tm.MarshalText()
+	require.NoError(t, err)
+	assert.Equal(t, "sk_test_…wxyz", string(text))
 }
 
 // TestNoKeyOrCardInLogsAndErrors runs every operation against answers that

@@ -12,9 +12,10 @@ const maxBackoff = 30 * time.Second
 
 // Verify fetches the payment (GET /v1/payments/{id}) and maps its state:
 // not_started, scored_* (WAITING or ERROR), in_progress and paid (SUCCESS),
-// ABORTED when it was cancelled or expired unpaid. A purchase_amount other
-// than the session's amount is ERROR, reported to Alma as potential fraud
-// (amount_mismatch). 5xx answers and transport errors are retried per
+// ABORTED when it was cancelled or expired unpaid (scored_no stays
+// scored_no: Alma refused it, the customer did not abort). A
+// purchase_amount other than the session's amount is ERROR, reported to
+// Alma as potential fraud (amount_mismatch). 5xx answers and transport errors are retried per
 // VerifyRetry; if they persist the result stays UNCERTAIN (VERIFY_*).
 func (c *Client) Verify(ctx context.Context, paymentID string, s Session) Result {
 	if reasons := verifyArgs(paymentID, s); reasons != nil {
