@@ -40,7 +40,7 @@ func (svc *service) adminView(rec *record) adminPayment {
 	rec.mu.Lock()
 	svc.settle(rec)
 	v := adminPayment{Payment: svc.answer(rec).Body, Sandbox: sandboxJSON{
-		Scenario: rec.scenario, CardLast4: rec.cardLast4, Offset: rec.offset.String(),
+		Scenario: rec.scenarioID(), CardLast4: rec.cardLast4, Offset: rec.offset.String(),
 		Events: slices.Clone(rec.events),
 	}}
 	id := rec.p.ID
@@ -68,13 +68,13 @@ func (svc *service) adminPayments(w http.ResponseWriter, r *http.Request) {
 			out = append(out, svc.adminView(rec))
 		}
 	}
-	writeAnswer(w, jsonAnswer(map[string]any{"data": out}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": out}))
 }
 
 // adminPayment answers GET /__admin/payments/{id}.
 func (svc *service) adminPayment(w http.ResponseWriter, r *http.Request) {
 	if rec, ok := svc.lookup(w, r); ok {
-		writeAnswer(w, jsonAnswer(svc.adminView(rec)))
+		replay.WriteAnswer(w, jsonAnswer(svc.adminView(rec)))
 	}
 }
 
@@ -96,7 +96,7 @@ func (svc *service) adminState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc.forceState(rec, body.State, "admin")
-	writeAnswer(w, jsonAnswer(svc.adminView(rec)))
+	replay.WriteAnswer(w, jsonAnswer(svc.adminView(rec)))
 }
 
 // durationBody is {"by":"720h"}.
@@ -133,7 +133,7 @@ func (svc *service) adminAdvance(w http.ResponseWriter, r *http.Request) {
 	rec.offset += d
 	rec.addEvent(svc.nowOf(rec), "state", "clock advanced by "+d.String())
 	rec.mu.Unlock()
-	writeAnswer(w, jsonAnswer(svc.adminView(rec)))
+	replay.WriteAnswer(w, jsonAnswer(svc.adminView(rec)))
 }
 
 // clockJSON is the emulator's clock.
@@ -144,7 +144,7 @@ type clockJSON struct {
 
 // adminClock answers GET /__admin/clock.
 func (svc *service) adminClock(w http.ResponseWriter, r *http.Request) {
-	writeAnswer(w, jsonAnswer(clockJSON{Now: svc.clock.Now().Unix(), Offset: svc.clock.Offset().String()}))
+	replay.WriteAnswer(w, jsonAnswer(clockJSON{Now: svc.clock.Now().Unix(), Offset: svc.clock.Offset().String()}))
 }
 
 // adminClockAdvance answers POST /__admin/clock/advance {"by":"720h"}.
@@ -165,7 +165,7 @@ func (svc *service) adminJournal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	writeAnswer(w, jsonAnswer(map[string]any{"data": svc.journal.recent(limit)}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": svc.journal.recent(limit)}))
 }
 
 // adminScenarios answers GET /__admin/scenarios: the catalogue and what is
@@ -175,7 +175,7 @@ func (svc *service) adminScenarios(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []*scenarios.Scenario{}
 	}
-	writeAnswer(w, jsonAnswer(map[string]any{"data": list, "armed": svc.engine.Armed()}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": list, "armed": svc.engine.Armed()}))
 }
 
 // adminScenario answers GET /__admin/scenarios/{id}.
@@ -186,7 +186,7 @@ func (svc *service) adminScenario(w http.ResponseWriter, r *http.Request) {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
 	}
-	writeAnswer(w, jsonAnswer(sc))
+	replay.WriteAnswer(w, jsonAnswer(sc))
 }
 
 // adminArm answers POST /__admin/scenarios/{id}/arm {"count":1}.
@@ -211,7 +211,7 @@ func (svc *service) adminArm(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("count", codeInvalidValue, err.Error(), count))
 		return
 	}
-	writeAnswer(w, jsonAnswer(map[string]any{"armed": svc.engine.Armed()}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]any{"armed": svc.engine.Armed()}))
 }
 
 // adminIPN answers GET /__admin/ipn?payment=ID: delivery attempts of one
@@ -226,7 +226,7 @@ func (svc *service) adminIPN(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []replay.Delivery{}
 	}
-	writeAnswer(w, jsonAnswer(map[string]any{"data": list}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": list}))
 }
 
 // adminReset answers POST /__admin/reset: payments, journal, armed
@@ -237,5 +237,5 @@ func (svc *service) adminReset(w http.ResponseWriter, r *http.Request) {
 	svc.journal.reset()
 	svc.engine.Reset()
 	svc.clock.Reset()
-	writeAnswer(w, jsonAnswer(map[string]bool{"reset": true}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]bool{"reset": true}))
 }

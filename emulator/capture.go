@@ -72,7 +72,7 @@ func (svc *service) triggerPayment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	writeAnswer(w, svc.answer(rec))
+	replay.WriteAnswer(w, svc.answer(rec))
 }
 
 // trigger applies a pay-on-trigger payment's trigger. The caller holds

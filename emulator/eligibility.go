@@ -2,10 +2,18 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
+
+// maxPlanQueries bounds the plans one eligibility request may ask about
+// (installment counts run from 1 to 12), so a small request never makes a
+// large answer.
+const maxPlanQueries = 12
 
 // eligibilityV1Body is the body of POST /v1/payments/eligibility.
 type eligibilityV1Body struct {
@@ -84,15 +92,17 @@ func (svc *service) eligibilityV1(w http.ResponseWriter, r *http.Request) {
 		out[i] = svc.eligibility(*p.PurchaseAmount, planQuery{n, p.DeferredDays, p.DeferredMonths}, now)
 	}
 	if single {
-		writeAnswer(w, jsonAnswer(out[0]))
+		replay.WriteAnswer(w, jsonAnswer(out[0]))
 		return
 	}
-	writeAnswer(w, jsonAnswer(out))
+	replay.WriteAnswer(w, jsonAnswer(out))
 }
 
 // parseCounts reads installments_count: a number (single), an array, or
-// absent (every offered count).
+// absent (every offered count). An array is answered once per distinct
+// count, in first-seen order, and may hold at most maxPlanQueries of them.
 func (svc *service) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
+	const field = "payment.installments_count"
 	if len(raw) == 0 || string(raw) == "null" {
 		return svc.cfg.installments, false, nil
 	}
@@ -102,9 +112,19 @@ func (svc *service) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
 	}
 	var list []int
 	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 {
-		return nil, false, fieldError("payment.installments_count", codeInvalidType, "installments_count must be an integer or a non-empty array of integers", nil)
+		return nil, false, fieldError(field, codeInvalidType, "installments_count must be an integer or a non-empty array of integers", nil)
 	}
-	return list, false, nil
+	var distinct []int
+	for _, n := range list {
+		if slices.Contains(distinct, n) {
+			continue
+		}
+		if len(distinct) == maxPlanQueries {
+			return nil, false, fieldError(field, codeTooLong, fmt.Sprintf("installments_count holds more than %d distinct counts", maxPlanQueries), nil)
+		}
+		distinct = append(distinct, n)
+	}
+	return distinct, false, nil
 }
 
 // eligibilityV2 answers POST /v2/payments/eligibility: an array, one per
@@ -120,6 +140,10 @@ func (svc *service) eligibilityV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	queries := body.Queries
+	if len(queries) > maxPlanQueries {
+		writeError(w, fieldError("queries", codeTooLong, fmt.Sprintf("queries holds more than %d queries", maxPlanQueries), nil))
+		return
+	}
 	if len(queries) == 0 {
 		for _, n := range svc.cfg.installments {
 			queries = append(queries, planQuery{InstallmentsCount: n})
@@ -130,7 +154,7 @@ func (svc *service) eligibilityV2(w http.ResponseWriter, r *http.Request) {
 	for i, q := range queries {
 		out[i] = svc.eligibility(*body.PurchaseAmount, q, now)
 	}
-	writeAnswer(w, jsonAnswer(out))
+	replay.WriteAnswer(w, jsonAnswer(out))
 }
 
 // eligibility answers one plan query for amount.

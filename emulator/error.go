@@ -151,7 +151,7 @@ func statusText(status int) string {
 
 // writeError writes e in Alma's shape.
 func writeError(w http.ResponseWriter, e *apiError) {
-	writeAnswer(w, e.answer())
+	replay.WriteAnswer(w, e.answer())
 }
 
 // writeScenarioError is the replay engine's WriteError: a scenario step's
@@ -181,24 +181,9 @@ func defaultMessage(code string) string {
 
 // jsonHeader is the header of every JSON answer: the Content-Type exactly
 // as Alma sends it (no charset: Alma's PHP client ignores the body then).
-// It is shared and read-only: writers copy its slices, never append to them.
+// It is shared and read-only: replay.WriteAnswer puts its value slices into
+// the response header as they are, without copying, so no one may modify
+// them.
 func jsonHeader() http.Header { return sharedJSONHeader }
 
 var sharedJSONHeader = http.Header{"Content-Type": []string{"application/json"}}
-
-// writeAnswer writes a normal answer outside the replay engine.
-func writeAnswer(w http.ResponseWriter, a replay.Answer) {
-	h := w.Header()
-	for k, v := range a.Header {
-		h[k] = v
-	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
-	}
-	status := a.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(a.Body)
-}

@@ -39,7 +39,7 @@ func (svc *service) listPayments(w http.ResponseWriter, r *http.Request) {
 		states = strings.Split(s, ",")
 	}
 	page, more := svc.page(ids, states, limit)
-	writeAnswer(w, listAnswer(page, more))
+	replay.WriteAnswer(w, listAnswer(page, more))
 }
 
 // page renders up to limit payments among ids whose state is in states

@@ -3,6 +3,8 @@ package emulator
 import (
 	"net/http"
 	"slices"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // merchant is the sandbox's one merchant account.
@@ -47,7 +49,7 @@ type feePlanJSON struct {
 
 // me answers GET /v1/me.
 func (svc *service) me(w http.ResponseWriter, r *http.Request) {
-	writeAnswer(w, jsonAnswer(merchantJSON{
+	replay.WriteAnswer(w, jsonAnswer(merchantJSON{
 		ID: svc.merchant.ID, Name: svc.merchant.Name, Website: "https://shop.example.com",
 		CanCreatePayments: true, MinimumPurchaseAmount: svc.cfg.minAmount, MaximumPurchaseAmount: svc.cfg.maxAmount,
 	}))
@@ -66,7 +68,7 @@ func (svc *service) feePlans(w http.ResponseWriter, r *http.Request) {
 	if kind != "pos" {
 		plans = svc.generalPlans()
 	}
-	writeAnswer(w, jsonAnswer(plans))
+	replay.WriteAnswer(w, jsonAnswer(plans))
 }
 
 // generalPlans are the fee plans general_{n}_0_0 of the offered counts.

@@ -1,7 +1,10 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // ordersBody is the body of the orders calls: one order, or a list.
@@ -36,6 +39,10 @@ func (svc *service) orders(w http.ResponseWriter, r *http.Request) {
 			writeError(w, fieldError("order", codeMissingField, "order is required", nil))
 			return
 		}
+		if len(list) > maxOrdersPerPayment {
+			writeError(w, tooManyOrders())
+			return
+		}
 		for i := range list {
 			if aerr := validateOrder("order", &list[i]); aerr != nil {
 				writeError(w, aerr)
@@ -46,13 +53,25 @@ func (svc *service) orders(w http.ResponseWriter, r *http.Request) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if r.Method != http.MethodGet {
-		svc.setOrders(rec, list, r.Method == http.MethodPost)
+		if aerr := svc.setOrders(rec, list, r.Method == http.MethodPost); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
 	}
-	writeAnswer(w, jsonAnswer(rec.p.Orders))
+	replay.WriteAnswer(w, jsonAnswer(rec.p.Orders))
 }
 
-// setOrders adds (or, replacing, sets) rec's orders. The caller holds rec.mu.
-func (svc *service) setOrders(rec *record, list []orderRequest, replace bool) {
+// tooManyOrders refuses orders past maxOrdersPerPayment.
+func tooManyOrders() *apiError {
+	return fieldError("orders", codeTooLong, fmt.Sprintf("a payment holds at most %d orders", maxOrdersPerPayment), nil)
+}
+
+// setOrders adds (or, replacing, sets) rec's orders, refusing to hold more
+// than maxOrdersPerPayment. The caller holds rec.mu.
+func (svc *service) setOrders(rec *record, list []orderRequest, replace bool) *apiError {
+	if !replace && len(rec.p.Orders)+len(list) > maxOrdersPerPayment {
+		return tooManyOrders()
+	}
 	now := svc.nowOf(rec)
 	if replace {
 		rec.p.Orders = []orderJSON{}
@@ -61,6 +80,7 @@ func (svc *service) setOrders(rec *record, list []orderRequest, replace bool) {
 		rec.p.Orders = append(rec.p.Orders, svc.order(rec.p.ID, &list[i], now))
 	}
 	rec.addEvent(now, "state", "orders updated")
+	return nil
 }
 
 // potentialFraud answers POST /v1/payments/{id}/potential-fraud
@@ -82,5 +102,5 @@ func (svc *service) potentialFraud(w http.ResponseWriter, r *http.Request) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	rec.addEvent(svc.nowOf(rec), "state", "potential fraud reported: "+body.Reason)
-	writeAnswer(w, jsonAnswer(map[string]bool{"success": true}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]bool{"success": true}))
 }

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -30,9 +29,10 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 	if req.Order != nil {
 		ref = req.Order.MerchantReference
 	}
-	sc, err := svc.engine.Select(r.Header.Get(scenarioHeader), ref)
-	if err != nil {
-		writeError(w, selectError(err))
+	header := r.Header.Get(scenarioHeader)
+	sc, err := svc.engine.Select(header, ref)
+	if err != nil { // Select's only error: the header names an unknown scenario
+		writeError(w, fieldError(scenarioHeader, codeInvalidValue, "unknown scenario: "+header, header))
 		return
 	}
 	scID := scenarioID(sc)
@@ -48,15 +48,6 @@ func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
 		svc.store.add(rec)
 		return a
 	})
-}
-
-// selectError is the validation error of a failed scenario selection: the
-// field that named an unknown scenario.
-func selectError(err error) *apiError {
-	if se, ok := errors.AsType[*replay.SelectError](err); ok {
-		return fieldError(se.Field, codeInvalidValue, "unknown scenario: "+se.Value, se.Value)
-	}
-	return fieldError(scenarioHeader, codeInvalidValue, err.Error(), nil)
 }
 
 // scenarioID is sc's id, or "" for the happy path.
@@ -98,7 +89,7 @@ func (svc *service) lookup(w http.ResponseWriter, r *http.Request) (*record, boo
 		writeError(w, topError(codeNotFound, "Payment "+id+" not found"))
 		return nil, false
 	}
-	note(w, id, rec.scenario)
+	note(w, id, rec.scenarioID())
 	return rec, true
 }
 
@@ -131,9 +122,12 @@ func (svc *service) editPayment(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// validateEdit checks an edit's URLs and address.
+// validateEdit checks an edit's custom data, URLs and address.
 func validateEdit(req *editRequest) *apiError {
 	p := req.Payment
+	if aerr := checkCustomData(p.CustomData); aerr != nil {
+		return aerr
+	}
 	for _, u := range []struct {
 		field string
 		value *string
@@ -226,11 +220,11 @@ func (svc *service) newRecord(req *createRequest, apiKey string, sc *scenarios.S
 	if req.Order != nil {
 		pay.Orders = append(pay.Orders, svc.order(id, req.Order, now))
 	}
-	rec := &record{p: pay, apiKey: apiKey, script: replay.NewScript(sc), scenario: scenarioID(sc)}
+	rec := &record{p: pay, apiKey: apiKey, script: replay.NewScript(sc)}
 	if p.ExpiresAfter != nil {
 		rec.expiresAt = now.Add(time.Duration(*p.ExpiresAfter) * time.Minute).Unix()
 	}
-	rec.addEvent(now, "created", "payment created"+scenarioNote(rec.scenario))
+	rec.addEvent(now, "created", "payment created"+scenarioNote(rec.scenarioID()))
 	return rec
 }
 

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"sync"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // scenarioHeader names a scenario for a new payment.
-const scenarioHeader = "X-Alma-Sandbox-Scenario"
+const scenarioHeader = replay.FieldHeader
 
 // createRequest is the body of POST /v1/payments.
 type createRequest struct {

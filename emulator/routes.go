@@ -6,6 +6,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/alma-sandbox/alma-sandbox/emulator/inpage"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // Methods, short.
@@ -67,7 +69,7 @@ func (svc *service) adminRoutes(a *mux.Router) {
 
 // health answers GET /healthz.
 func health(w http.ResponseWriter, r *http.Request) {
-	writeAnswer(w, jsonAnswer(map[string]string{"status": "ok"}))
+	replay.WriteAnswer(w, jsonAnswer(map[string]string{"status": "ok"}))
 }
 
 // notFound answers an unknown route in Alma's shape.

@@ -25,10 +25,13 @@ type record struct {
 	captured  bool
 	expiresAt int64 // unix; 0 = never. An unstarted payment expires then.
 	cardLast4 string
-	script    *replay.Script
-	scenario  string
+	script    *replay.Script // walks the payment's scenario; nil or scenario-less: the happy path
 	events    []event
 }
+
+// scenarioID is the id of the payment's scenario, or "" for the happy path.
+// It needs no lock: the script's scenario never changes.
+func (rec *record) scenarioID() string { return scenarioID(rec.script.Scenario()) }
 
 // event is one line of a payment's sandbox history.
 type event struct {

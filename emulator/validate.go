@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -12,6 +13,15 @@ import (
 const (
 	maxReferenceLen = 255
 	maxExpiresAfter = 60 * 24 * 30 // minutes: 30 days
+)
+
+// Limits on what a payment stores, so that it cannot grow without bound
+// after its creation: custom_data and each order at most 16 KiB once
+// encoded, at most 50 orders.
+const (
+	maxCustomDataBytes  = 16 << 10
+	maxOrderBytes       = 16 << 10
+	maxOrdersPerPayment = 50
 )
 
 // defaultInstallments is Alma's default installments_count.
@@ -53,6 +63,9 @@ func (svc *service) validatePayment(p *paymentRequest) *apiError {
 		return aerr
 	}
 	if aerr := validateOptions(p); aerr != nil {
+		return aerr
+	}
+	if aerr := checkCustomData(p.CustomData); aerr != nil {
 		return aerr
 	}
 	for _, u := range []struct{ field, value string }{
@@ -113,6 +126,16 @@ func validateOptions(p *paymentRequest) *apiError {
 	}
 	if p.ExpiresAfter != nil && (*p.ExpiresAfter < 1 || *p.ExpiresAfter > maxExpiresAfter) {
 		return fieldError("payment.expires_after", codeInvalidValue, fmt.Sprintf("expires_after must be between 1 and %d minutes", maxExpiresAfter), *p.ExpiresAfter)
+	}
+	return nil
+}
+
+// checkCustomData checks custom_data's encoded size as stored (compacted,
+// with <, > and & escaped: at most 6 times the raw size, so small data is
+// not encoded twice).
+func checkCustomData(raw json.RawMessage) *apiError {
+	if len(raw) > maxCustomDataBytes/6 && len(normalizeRaw(raw)) > maxCustomDataBytes {
+		return fieldError("payment.custom_data", codeTooLong, fmt.Sprintf("custom_data is larger than %d bytes encoded", maxCustomDataBytes), nil)
 	}
 	return nil
 }
@@ -185,10 +208,13 @@ func validateCustomer(c *customerRequest) *apiError {
 	return nil
 }
 
-// validateOrder checks an order's reference and URLs.
+// validateOrder checks an order's reference, URLs and encoded size.
 func validateOrder(field string, o *orderRequest) *apiError {
 	if o == nil {
 		return nil
+	}
+	if orderTooLarge(o) {
+		return fieldError(field, codeTooLong, fmt.Sprintf("an order is larger than %d bytes encoded", maxOrderBytes), nil)
 	}
 	if len(o.MerchantReference) > maxReferenceLen {
 		return fieldError(field+".merchant_reference", codeTooLong, fmt.Sprintf("merchant_reference is longer than %d characters", maxReferenceLen), nil)
@@ -199,6 +225,17 @@ func validateOrder(field string, o *orderRequest) *apiError {
 		}
 	}
 	return nil
+}
+
+// orderTooLarge reports whether o is larger than maxOrderBytes encoded. A
+// small order is not encoded: escaping at most multiplies a field by 6.
+func orderTooLarge(o *orderRequest) bool {
+	n := len(o.MerchantReference) + len(o.MerchantURL) + len(o.CustomerURL) + len(o.Comment) + len(o.Data)
+	if 6*n+128 <= maxOrderBytes {
+		return false
+	}
+	b, _ := json.Marshal(o) // decoded from JSON: it marshals
+	return len(b) > maxOrderBytes
 }
 
 // installmentsOf is the request's installments_count, Alma's default 3.

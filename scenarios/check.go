@@ -26,9 +26,18 @@ var Faults = []Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTru
 // CustomerActions lists what the customer may do at the widget.
 var CustomerActions = []string{"pay", "close", "none"}
 
+// MaxDuplicate bounds an IPN step's duplicate: each copy is a delivery of
+// its own, with its own retries.
+const MaxDuplicate = 10
+
 // idRe is what an id may look like: it is carried in order references as
 // "<id>:<suffix>", so it has no colon.
 var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// ValidID reports whether id is a well-formed scenario id: 1 to 64
+// lowercase letters, digits, _ and -, starting with a letter or digit, no
+// colon. It says nothing of whether a catalogue holds it.
+func ValidID(id string) bool { return idRe.MatchString(id) }
 
 // amountRe is a session amount in major units.
 var amountRe = regexp.MustCompile(`^-?[0-9]{1,15}(\.[0-9]{1,2})?$`)
@@ -55,7 +64,7 @@ func (sc *Scenario) check() []issue {
 	switch {
 	case sc.ID == "":
 		add("id", "id is missing: every scenario needs one (lowercase letters, digits, _ and -)")
-	case !idRe.MatchString(sc.ID):
+	case !ValidID(sc.ID):
 		add("id", "id %q must be lowercase letters, digits, _ and - (no colon: order references carry it as <id>:<suffix>)", sc.ID)
 	}
 	if sc.Flow != "" && !slices.Contains(Flows, sc.Flow) {
@@ -130,6 +139,9 @@ func (st Step) check(op Op, path string) []issue {
 	if st.State != "" && !slices.Contains(AlmaStates, st.State) {
 		add(".state", "unknown payment state %q (known: %s)", st.State, strings.Join(AlmaStates, ", "))
 	}
+	if st.State != "" && op != OpCustomer && op != OpGet {
+		add(".state", "state is for on.customer and on.get steps only: the emulator ignores it on %s", op)
+	}
 	if st.Commit && !st.answersInstead() {
 		add(".commit", "commit only means something with a fault, error or status that hides the real answer")
 	}
@@ -152,6 +164,9 @@ func (st Step) checkIPN(op Op, path string) []issue {
 	}
 	if st.Duplicate < 0 {
 		out = append(out, issue{path + ".duplicate", fmt.Sprintf("duplicate %d must not be negative", st.Duplicate)})
+	}
+	if st.Duplicate > MaxDuplicate {
+		out = append(out, issue{path + ".duplicate", fmt.Sprintf("duplicate %d is more than %d extra copies", st.Duplicate, MaxDuplicate)})
 	}
 	if op == OpIPN && (st.Status != 0 || st.Error != nil || st.Body != "" || st.Fault != "" || st.Commit) {
 		out = append(out, issue{path, "an ipn step may only say delay, times, skip, duplicate or bad_signature"})

@@ -132,3 +132,18 @@ func TestScenarioValidateInCode(t *testing.T) {
 	assert.Equal(t, "code:7: status 42 is not an HTTP status (100–599)", err.Error())
 	assert.NoError(t, (&Scenario{ID: "fine"}).Validate())
 }
+
+func TestValidID(t *testing.T) {
+	for _, id := range []string{"a", "verify_timeout", "ipn-late", "x1", "0a"} {
+		assert.True(t, ValidID(id), id)
+	}
+	for _, id := range []string{"", "Verify", "a:b", "_a", "-a", "a b", "é", string(make([]byte, 65))} {
+		assert.False(t, ValidID(id), "%q", id)
+	}
+	long := "a"
+	for len(long) < 64 {
+		long += "b"
+	}
+	assert.True(t, ValidID(long))
+	assert.False(t, ValidID(long+"c"))
+}

@@ -115,7 +115,8 @@ func NewNotifier(opt NotifierOptions) *Notifier {
 //
 // Of the step, only the IPN fields count: Delay adds to the notifier's delay
 // (so successive notifications can arrive out of order), Duplicate sends that
-// many extra copies (each retried on its own), BadSignature signs with a wrong
+// many extra copies (each retried on its own; at most scenarios.MaxDuplicate,
+// also for a scenario built in code the loader never saw), BadSignature signs with a wrong
 // key (SignatureOK false), and Skip sends nothing but logs one entry with
 // Attempt 0 and Error "skipped by scenario", so the admin API shows it.
 func (n *Notifier) Notify(paymentID, callbackURL, apiKey string, step *scenarios.Step) {
@@ -140,7 +141,7 @@ func (n *Notifier) Notify(paymentID, callbackURL, apiKey string, step *scenarios
 	}
 	d := notice{pid: paymentID, url: target, sig: Sign(key, paymentID), ok: !step.BadSignature}
 	wait := max(n.opt.Delay, 0) + n.rand.draw(step.Delay, maxIPNBackoff)
-	for range 1 + max(step.Duplicate, 0) {
+	for range 1 + min(max(step.Duplicate, 0), scenarios.MaxDuplicate) {
 		n.start(d, wait)
 	}
 }

@@ -151,6 +151,7 @@ func TestNotifyScenarioSteps(t *testing.T) {
 		sigOK    bool
 	}{
 		{name: "duplicate", step: scenarios.Step{Duplicate: 2}, requests: 3, sigOK: true},
+		{name: "duplicate past the cap", step: scenarios.Step{Duplicate: 1_000_000}, requests: 1 + scenarios.MaxDuplicate, sigOK: true},
 		{name: "bad signature", step: scenarios.Step{BadSignature: true}, requests: 1, sigOK: false},
 		{name: "late", step: scenarios.Step{Delay: &scenarios.Delay{Fixed: scenarios.Duration(time.Millisecond)}}, requests: 1, sigOK: true},
 	}

@@ -7,23 +7,21 @@ import (
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
-// The fields a SelectError names, as the emulator reports them in its
-// validation error.
-const (
-	FieldHeader    = "X-Alma-Sandbox-Scenario"
-	FieldReference = "order.merchant_reference"
-)
+// FieldHeader is the request header that names a scenario for a new
+// payment, and so the field the emulator's validation error names when the
+// header holds an unknown id.
+const FieldHeader = "X-Alma-Sandbox-Scenario"
 
-// SelectError reports a scenario id, named by the header or the merchant
-// reference, that the catalog does not hold.
+// SelectError reports a scenario id, named by the FieldHeader header, that
+// the catalog does not hold. It is Select's only error: a merchant reference
+// naming no scenario is an ordinary order reference.
 type SelectError struct {
-	Field string // FieldHeader or FieldReference
-	Value string // the header or reference as sent
+	Value string // the header as sent
 }
 
 // Error implements error.
 func (e *SelectError) Error() string {
-	return fmt.Sprintf("unknown scenario %q in %s", e.Value, e.Field)
+	return fmt.Sprintf("unknown scenario %q in %s", e.Value, FieldHeader)
 }
 
 // armed is one scenario armed for the next payments.
@@ -34,7 +32,7 @@ type armed struct {
 
 // Select picks the scenario for a new payment: header value, then merchant
 // reference (equal to an id or "<id>:…"), then armed, else nil. An unknown id
-// named in the header returns a *SelectError{Field, Value}.
+// named in the header returns a *SelectError.
 //
 // A reference names a scenario only when it is an id, or starts with an id
 // and a colon: any other reference ("ORD:1", "42") is an ordinary order
@@ -45,7 +43,7 @@ func (e *Engine) Select(header, merchantReference string) (*scenarios.Scenario, 
 	if id := strings.TrimSpace(header); id != "" {
 		sc, ok := e.cat.Get(id)
 		if !ok {
-			return nil, &SelectError{Field: FieldHeader, Value: header}
+			return nil, &SelectError{Value: header}
 		}
 		return sc, nil
 	}

@@ -14,7 +14,7 @@ import (
 type Answer struct {
 	Status int         // 0 = 200
 	Body   []byte      // written as is
-	Header http.Header // copied onto the response; Content-Type defaults to application/json
+	Header http.Header // set on the response (value slices shared, never modified); Content-Type defaults to application/json when Body is not empty
 }
 
 // contentTypeJSON is the one Content-Type of JSON answers.
@@ -33,7 +33,7 @@ var jsonContentType = []string{contentTypeJSON}
 // status without Commit, or when the client leaves during the delay.
 func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, step *scenarios.Step, act func() Answer) {
 	if step == nil {
-		writeAnswer(w, act())
+		WriteAnswer(w, act())
 		return
 	}
 	if !e.wait(r, e.delay(step.Delay)) {
@@ -53,7 +53,7 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, step *scenarios.S
 	if len(step.Patch) > 0 {
 		ans.Body = e.patch(ans, step.Patch)
 	}
-	writeAnswer(w, ans)
+	WriteAnswer(w, ans)
 }
 
 // serveScripted writes the step's own answer (fault, error, body or bare
@@ -80,8 +80,11 @@ func (e *Engine) logFault(r *http.Request, step *scenarios.Step) {
 	e.opt.Logger.Info("scenario fault", "fault", string(step.Fault), "method", r.Method, "path", r.URL.Path)
 }
 
-// writeAnswer writes act's answer.
-func writeAnswer(w http.ResponseWriter, ans Answer) {
+// WriteAnswer writes ans: its header (value slices shared, not copied), a
+// Content-Type application/json when ans has a body and sets none, its
+// status (200 when 0), its body. The emulator writes every answer with it,
+// inside the engine or not.
+func WriteAnswer(w http.ResponseWriter, ans Answer) {
 	h := w.Header()
 	for k, v := range ans.Header {
 		h[k] = v
@@ -157,8 +160,11 @@ func (e *Engine) patch(ans Answer, fields map[string]any) []byte {
 	return out
 }
 
-// mergeJSON sets each field on the JSON object body, keeping the other
-// members byte for byte.
+// mergeJSON sets each field on the JSON object body and re-encodes the
+// object: the other members keep their values (equal as JSON), but members
+// come out sorted by key, without insignificant whitespace, with <, > and &
+// in strings escaped as \u003c, \u003e and \u0026, and a key repeated in
+// body keeps its last value only.
 func mergeJSON(body []byte, fields map[string]any) ([]byte, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		return nil, fmt.Errorf("patch: body is not a JSON object")

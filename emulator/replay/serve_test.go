@@ -238,3 +238,12 @@ func TestPrepareWaitKeepsReadError(t *testing.T) {
 	assert.ErrorIs(t, err, io.ErrClosedPipe, "the operation sees the body's read error")
 	assert.NoError(t, r.Body.Close())
 }
+
+// TestMergeJSONReencodes pins what mergeJSON's doc says of the members it
+// does not set: same values, re-encoded.
+func TestMergeJSONReencodes(t *testing.T) {
+	t.Parallel()
+	out, err := mergeJSON([]byte(`{ "b" : [1, 2], "a": "x<y", "c": 1, "c": 2 }`), map[string]any{"z": true})
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":"x\u003cy","b":[1,2],"c":2,"z":true}`, string(out))
+}

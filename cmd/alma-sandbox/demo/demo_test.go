@@ -102,6 +102,7 @@ func TestBadRequests(t *testing.T) {
 	}{
 		{"order body not JSON", "POST", "/demo/orders", `{`, 400},
 		{"scenario not an id", "POST", "/demo/orders", `{"scenario":"../etc"}`, 400},
+		{"scenario id with a colon", "POST", "/demo/orders", `{"scenario":"a:b"}`, 400},
 		{"scenario too long", "POST", "/demo/orders", `{"scenario":"` + strings.Repeat("a", 65) + `"}`, 400},
 		{"unknown order", "GET", "/demo/orders/nope", "", 404},
 		{"cancel an unknown order", "POST", "/demo/orders/nope/cancel", "", 404},
@@ -133,6 +134,7 @@ func TestScenarioThroughReference(t *testing.T) {
 	}{
 		{"create refused", "validation_missing_field", http.StatusBadGateway, "validation_error_missing_field"},
 		{"unknown id", "no_such_scenario", http.StatusCreated, "not_started"},
+		{"id with a hyphen, as the loader allows", "no-such-scenario", http.StatusCreated, "not_started"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

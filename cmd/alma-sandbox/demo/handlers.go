@@ -6,9 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 
 	"github.com/alma-sandbox/alma-sandbox/connector"
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
 // The product the demo shop sells.
@@ -16,9 +16,6 @@ const (
 	productName  = "Vélo de ville"
 	productCents = 24000 // 240.00 EUR: within the 4x plan's 50–2000 EUR
 )
-
-// scenarioID is what a scenario id may look like on the product page's form.
-var scenarioID = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
 // createRequest is the page's POST /demo/orders body.
 type createRequest struct {
@@ -42,7 +39,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body: " + err.Error()})
 		return
 	}
-	if req.Scenario != "" && !scenarioID.MatchString(req.Scenario) {
+	if req.Scenario != "" && !scenarios.ValidID(req.Scenario) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "scenario: not a scenario id"})
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +100,60 @@ func TestWidgetContract(t *testing.T) {
 	landed, err := get(ctx, chromedp.Evaluate[string](`window.name + ' ' + location.pathname + location.search`))
 	require.NoError(t, err)
 	assert.Equal(t, "succeeded /return?pid="+res.Widget.PaymentID, landed)
+}
+
+// framingPage frames the emulator's payment page as any site could, with the
+// parent origin it is given (none when empty), and logs every message it
+// receives.
+const framingPage = `<!doctype html><html><body><p id="log"></p>
+<script>
+  window.addEventListener('message', function (e) {
+    document.getElementById('log').textContent += ((e.data && e.data.type) || 'other') + ';';
+  });
+</script>
+<iframe class="alma-in-page-frame" onload="this.setAttribute('data-loaded', 'true')"
+  src="%s/pay/%s?embed=1&locale=en%s"></iframe></body></html>`
+
+// TestPayPageTellsOnlyItsParent: the payment page posts the outcome only to
+// the origin the widget names in ?parent=, so a site framing /pay/{short}
+// learns nothing; the widget's own origin does.
+func TestPayPageTellsOnlyItsParent(t *testing.T) {
+	ctx := browser(t, chromium(t), 2*time.Minute)
+	s := openShop(t)
+	c := connector.NewClient(s.emulator.URL(), "sk_test_framed")
+	c.Logger = s.demo.Logger
+	t.Cleanup(c.HTTPClient.CloseIdleConnections)
+	res := c.Initialize(context.Background(), connector.Session{Amount: 20000, Order: connector.Order{Reference: "framed-1", CurrencyCode: "EUR", Redirection: "https://shop.example.com/return"}}, connector.FlowCapture)
+	require.NotNil(t, res.Widget, res.String())
+	short := strings.TrimPrefix(res.Widget.PaymentID, "payment_")
+
+	var pageURL string
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		parent := ""
+		switch r.URL.Query().Get("parent") {
+		case "self":
+			parent = "&parent=" + url.QueryEscape(pageURL)
+		case "other":
+			parent = "&parent=" + url.QueryEscape("http://shop.example.com")
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, framingPage, s.emulator.URL(), short, parent)
+	}))
+	t.Cleanup(page.Close)
+	pageURL = page.URL
+
+	for _, tt := range []struct{ parent, want string }{
+		{"none", ""},
+		{"other", ""},
+		{"self", "alma-sandbox:closed;"}, // the control: the message does reach its parent
+	} {
+		require.NoError(t, within(ctx, 10*time.Second, chromedp.Navigate(page.URL+"/?parent="+tt.parent)), tt.parent)
+		in := frame(t, ctx)
+		require.NoError(t, within(ctx, 10*time.Second,
+			chromedp.Click(css("#alma-close"), chromedp.FromNode(in)),
+			chromedp.WaitVisible(css("#alma-status"), chromedp.FromNode(in)),
+		), "close, parent %s", tt.parent)
+		time.Sleep(300 * time.Millisecond) // a message would have arrived by now
+		assert.Equal(t, tt.want, text(t, ctx, "#log"), "parent %s", tt.parent)
+	}
 }

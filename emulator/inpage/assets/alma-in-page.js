@@ -17,8 +17,9 @@
  * opens a modal holding an iframe of the emulator's payment page (/pay/{id}),
  * as Alma's widget does: the card is typed in the emulator's origin, never in
  * the merchant's page, so this script never sees the card number. The page
- * tells this script the outcome by postMessage: accepted (the browser goes to
- * redirect_url, i.e. return_url?pid=...) or closed (onUserCloseModal runs).
+ * tells this script the outcome by postMessage, to the merchant page's origin
+ * only (passed as ?parent=): accepted (the browser goes to redirect_url, i.e.
+ * return_url?pid=...) or closed (onUserCloseModal runs).
  */
 (function (root) {
   'use strict';
@@ -125,7 +126,10 @@
     var overlay = el('div', { 'class': 'alma-in-page-modal', 'data-alma-sandbox': 'modal' });
     overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.55);display:flex;align-items:center;justify-content:center;z-index:2147483647';
     var frame = el('iframe', {
-      src: base + '/pay/' + encodeURIComponent(short) + '?embed=1&locale=' + encodeURIComponent(lang(locale)),
+      // parent: the page's origin, the one the payment page tells the
+      // outcome to (and no other).
+      src: base + '/pay/' + encodeURIComponent(short) + '?embed=1&locale=' + encodeURIComponent(lang(locale)) +
+        '&parent=' + encodeURIComponent(window.location.origin),
       title: 'Alma',
       'class': 'alma-in-page-frame'
     });

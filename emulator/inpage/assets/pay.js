@@ -7,12 +7,18 @@
  * goes into that one request and nowhere else: it is never logged, stored or
  * posted to the merchant's page (the emulator keeps only the last four
  * digits).
+ *
+ * In the In-Page modal (?embed=1) it tells the widget the outcome with
+ * postMessage, to the one origin the widget names in ?parent= and to no
+ * other: a site that frames this page learns nothing. Without a parent
+ * (or with one that is not an origin) it behaves as the hosted page.
  */
 (function () {
   'use strict';
 
   var params = new URLSearchParams(window.location.search);
   var embedded = params.get('embed') === '1' && window.parent !== window;
+  var parentOrigin = embedded ? originOf(params.get('parent')) : '';
   var base = window.location.origin + window.location.pathname.replace(/\/pay\/[^/]*$/, '');
   var paymentId = 'payment_' + decodeURIComponent(window.location.pathname.split('/').pop() || '');
   var payment = null;
@@ -107,11 +113,24 @@
     node.hidden = false;
   }
 
-  // tell informs the merchant's page (In-Page) of the outcome.
-  function tell(message) {
-    if (embedded) {
-      window.parent.postMessage(message, '*');
+  // originOf is value when it is exactly an http(s) origin, else ''.
+  function originOf(value) {
+    try {
+      var u = new URL(value || '');
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value ? value : '';
+    } catch (e) {
+      return '';
     }
+  }
+
+  // tell informs the widget's page (In-Page) of the outcome, on its origin
+  // only, and reports whether there was a page to tell.
+  function tell(message) {
+    if (!parentOrigin) {
+      return false;
+    }
+    window.parent.postMessage(message, parentOrigin);
+    return true;
   }
 
   function call(method, path, body) {
@@ -192,9 +211,7 @@
     if (!answer.redirect_url) {
       return;
     }
-    if (embedded) {
-      tell({ type: 'alma-sandbox:accepted', paymentId: paymentId, state: answer.state || '', redirectUrl: answer.redirect_url });
-    } else {
+    if (!tell({ type: 'alma-sandbox:accepted', paymentId: paymentId, state: answer.state || '', redirectUrl: answer.redirect_url })) {
       window.location.assign(answer.redirect_url);
     }
   }
@@ -245,8 +262,7 @@
       busy = false;
       $('alma-form').hidden = true;
       status(t('closed'));
-      if (embedded) {
-        tell({ type: 'alma-sandbox:closed', paymentId: paymentId });
+      if (tell({ type: 'alma-sandbox:closed', paymentId: paymentId })) {
         return;
       }
       // The emulator answers customer_cancel_url?pid=…, as Alma sends the
