@@ -34,7 +34,7 @@ const (
 	DefaultMinAmount      = 5000
 	DefaultMaxAmount      = 200000
 	DefaultMaxBodyBytes   = 1 << 20
-	DefaultMaxPayments    = 5000
+	DefaultMaxPayments    = 4000
 	DefaultMaxJournal     = 1000
 	DefaultHangLimit      = 60 * time.Second
 	DefaultIPNDelay       = time.Second
