@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/mux"
-
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
-	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
 // Admin list limits.
@@ -28,62 +26,68 @@ type adminPayment struct {
 
 // sandboxJSON is the sandbox's side of a payment.
 type sandboxJSON struct {
-	Scenario  string            `json:"scenario"`
-	CardLast4 string            `json:"card_last4"`
-	Offset    string            `json:"clock_offset"`
-	Events    []event           `json:"events"`
-	IPN       []replay.Delivery `json:"ipn"`
+	Scenario  string     `json:"scenario"`
+	CardLast4 string     `json:"card_last4"`
+	Offset    string     `json:"clock_offset"`
+	Events    []event    `json:"events"`
+	IPN       []delivery `json:"ipn"`
 }
 
-// adminView renders rec for the admin API.
-func (svc *service) adminView(rec *record) adminPayment {
-	rec.mu.Lock()
-	svc.settle(rec)
-	v := adminPayment{Payment: svc.answer(rec).Body, Sandbox: sandboxJSON{
-		Scenario: rec.scenarioID(), CardLast4: rec.cardLast4, Offset: rec.offset.String(),
-		Events: slices.Clone(rec.events),
+// adminView renders p, settled, for the admin API. It runs under p's lock.
+func (s *Server) adminView(p *payment) adminPayment {
+	p.settle(p.at(s.clock.now()))
+	return adminPayment{Payment: s.renderPayment(nil, p), Sandbox: sandboxJSON{
+		Scenario: p.Script.ID(), CardLast4: p.CardLast4, Offset: p.Offset.String(),
+		Events: p.Events.oldestFirst(nil),
 	}}
-	id := rec.p.ID
-	rec.mu.Unlock()
-	v.Sandbox.IPN = svc.notifier.Deliveries(id)
-	if v.Sandbox.IPN == nil {
-		v.Sandbox.IPN = []replay.Delivery{}
+}
+
+// view returns the admin view of payment id, with its IPN deliveries.
+func (s *Server) view(id string) (adminPayment, bool) {
+	var v adminPayment
+	if s.store.update(id, func(p *payment) error { v = s.adminView(p); return nil }) != nil {
+		return v, false
 	}
-	return v
+	v.Sandbox.IPN = s.ipnLog.of(id)
+	return v, true
+}
+
+// writeView answers the admin view of payment id, or 404.
+func (s *Server) writeView(w http.ResponseWriter, id string) {
+	v, found := s.view(id)
+	if !found {
+		writeError(w, paymentNotFound(id))
+		return
+	}
+	writeOK(w, v)
 }
 
 // adminPayments answers GET /__admin/payments?limit=50, newest first.
-func (svc *service) adminPayments(w http.ResponseWriter, r *http.Request) {
+func (s *Server) adminPayments(w http.ResponseWriter, r *http.Request) {
 	limit, aerr := parseLimit(r.URL.Query().Get("limit"), defaultAdminLimit, maxAdminLimit)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
 	out := []adminPayment{}
-	for _, id := range svc.store.ids() {
+	for _, id := range s.store.ids() {
 		if len(out) == limit {
 			break
 		}
-		if rec, ok := svc.store.get(id); ok {
-			out = append(out, svc.adminView(rec))
+		if v, found := s.view(id); found {
+			out = append(out, v)
 		}
 	}
-	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": out}))
+	writeOK(w, map[string]any{"data": out})
 }
 
 // adminPayment answers GET /__admin/payments/{id}.
-func (svc *service) adminPayment(w http.ResponseWriter, r *http.Request) {
-	if rec, ok := svc.lookup(w, r); ok {
-		replay.WriteAnswer(w, jsonAnswer(svc.adminView(rec)))
-	}
+func (s *Server) adminPayment(w http.ResponseWriter, r *http.Request) {
+	s.writeView(w, mux.Vars(r)["id"])
 }
 
 // adminState answers POST /__admin/payments/{id}/state {"state":"paid"}.
-func (svc *service) adminState(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) adminState(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		State string `json:"state"`
 	}
@@ -91,12 +95,16 @@ func (svc *service) adminState(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	if !slices.Contains(paymentStates, body.State) {
+	if !slices.Contains(States(), body.State) {
 		writeError(w, fieldError("state", codeInvalidValue, "unknown state", body.State))
 		return
 	}
-	svc.forceState(rec, body.State, "admin")
-	replay.WriteAnswer(w, jsonAnswer(svc.adminView(rec)))
+	id := mux.Vars(r)["id"]
+	_ = s.store.update(id, func(p *payment) error {
+		p.force(body.State, "admin", p.at(s.clock.now()))
+		return nil
+	})
+	s.writeView(w, id)
 }
 
 // durationBody is {"by":"720h"}.
@@ -104,93 +112,128 @@ type durationBody struct {
 	By string `json:"by"`
 }
 
-// parseBy reads a positive duration body.
+// parseBy reads a positive duration body, at most maxAdvance.
 func parseBy(r *http.Request) (time.Duration, *apiError) {
 	var body durationBody
 	if aerr := decodeBody(r, &body); aerr != nil {
 		return 0, aerr
 	}
 	d, err := time.ParseDuration(body.By)
-	if err != nil || d <= 0 {
-		return 0, fieldError("by", codeInvalidValue, `by must be a positive duration such as "720h"`, body.By)
+	if err != nil || d <= 0 || d > maxAdvance {
+		return 0, fieldError("by", codeInvalidValue, `by must be a positive duration of at most 876000h, such as "720h"`, body.By)
 	}
 	return d, nil
 }
 
 // adminAdvance answers POST /__admin/payments/{id}/advance {"by":"720h"}:
-// this payment's clock only.
-func (svc *service) adminAdvance(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
-	}
+// this payment's clock only; what falls due for it fires before the answer.
+func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
 	d, aerr := parseBy(r)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	rec.mu.Lock()
-	rec.offset += d
-	rec.addEvent(svc.nowOf(rec), "state", "clock advanced by "+d.String())
-	rec.mu.Unlock()
-	replay.WriteAnswer(w, jsonAnswer(svc.adminView(rec)))
+	id := mux.Vars(r)["id"]
+	if s.store.update(id, func(p *payment) error { p.advance(d, s.clock.now()); return nil }) != nil {
+		writeError(w, paymentNotFound(id))
+		return
+	}
+	s.timers.shift(id, d)
+	s.timers.fireDue(true)
+	s.writeView(w, id)
 }
 
 // clockJSON is the emulator's clock.
 type clockJSON struct {
-	Now    int64  `json:"now"`
-	Offset string `json:"offset"`
+	Now     int64  `json:"now"`
+	Offset  string `json:"offset"`
+	Frozen  bool   `json:"frozen"`
+	Pending int    `json:"pending_timers"`
 }
 
 // adminClock answers GET /__admin/clock.
-func (svc *service) adminClock(w http.ResponseWriter, r *http.Request) {
-	replay.WriteAnswer(w, jsonAnswer(clockJSON{Now: svc.clock.Now().Unix(), Offset: svc.clock.Offset().String()}))
+func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
+	writeOK(w, clockJSON{Now: s.clock.now().Unix(), Offset: s.clock.advanced().String(), Frozen: s.clock.frozen, Pending: s.timers.pending()})
 }
 
-// adminClockAdvance answers POST /__admin/clock/advance {"by":"720h"}.
-func (svc *service) adminClockAdvance(w http.ResponseWriter, r *http.Request) {
+// adminClockAdvance answers POST /__admin/clock/advance {"by":"720h"}:
+// everything that falls due fires, in order, before the answer.
+func (s *Server) adminClockAdvance(w http.ResponseWriter, r *http.Request) {
 	d, aerr := parseBy(r)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	svc.clock.Advance(d)
-	svc.adminClock(w, r)
+	s.Advance(d)
+	s.adminClock(w, r)
 }
 
-// adminJournal answers GET /__admin/journal?limit=100, newest first.
-func (svc *service) adminJournal(w http.ResponseWriter, r *http.Request) {
-	limit, aerr := parseLimit(r.URL.Query().Get("limit"), defaultJournal, maxAdminLimit)
+// adminJournal answers GET /__admin/journal?limit=100&payment=&path=&method=&status=&since=,
+// newest first, filtered on the server.
+func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, aerr := parseLimit(q.Get("limit"), defaultJournal, maxAdminLimit)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": svc.journal.recent(limit)}))
+	keep, aerr := journalFilter(q.Get("payment"), q.Get("path"), q.Get("method"), q.Get("status"), q.Get("since"))
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	writeOK(w, map[string]any{"data": s.journal.recent(limit, keep)})
+}
+
+// journalFilter keeps the entries matching every filter given: payment id,
+// path, method (exact), status (exact, or "4xx"), since (unix seconds).
+func journalFilter(pid, path, method, status, since string) (func(journalEntry) bool, *apiError) {
+	var from int64
+	if since != "" {
+		n, err := strconv.ParseInt(since, 10, 64)
+		if err != nil {
+			return nil, fieldError("since", codeInvalidValue, "since must be unix seconds", since)
+		}
+		from = n
+	}
+	var lo, hi int
+	if status != "" {
+		if len(status) == 3 && status[1:] == "xx" && status[0] >= '1' && status[0] <= '5' {
+			lo = int(status[0]-'0') * 100
+			hi = lo + 99
+		} else if n, err := strconv.Atoi(status); err == nil && n >= 100 && n <= 999 {
+			lo, hi = n, n
+		} else {
+			return nil, fieldError("status", codeInvalidValue, `status must be a status such as 402 or a class such as "5xx"`, status)
+		}
+	}
+	return func(e journalEntry) bool {
+		return (pid == "" || e.PaymentID == pid) && (path == "" || e.Path == path) &&
+			(method == "" || e.Method == method) && (status == "" || (e.Status >= lo && e.Status <= hi)) &&
+			e.At >= from
+	}, nil
 }
 
 // adminScenarios answers GET /__admin/scenarios: the catalogue and what is
 // armed.
-func (svc *service) adminScenarios(w http.ResponseWriter, r *http.Request) {
-	list := svc.engine.Catalog().List()
-	if list == nil {
-		list = []*scenarios.Scenario{}
-	}
-	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": list, "armed": svc.engine.Armed()}))
+func (s *Server) adminScenarios(w http.ResponseWriter, r *http.Request) {
+	writeOK(w, map[string]any{"data": orEmpty(s.Scenarios.List()), "armed": s.arms.Armed()})
 }
 
 // adminScenario answers GET /__admin/scenarios/{id}.
-func (svc *service) adminScenario(w http.ResponseWriter, r *http.Request) {
+func (s *Server) adminScenario(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	sc, ok := svc.engine.Catalog().Get(id)
-	if !ok {
+	sc, found := s.Scenarios.Get(id)
+	if !found {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
 	}
-	replay.WriteAnswer(w, jsonAnswer(sc))
+	writeOK(w, sc)
 }
 
-// adminArm answers POST /__admin/scenarios/{id}/arm {"count":1}.
-func (svc *service) adminArm(w http.ResponseWriter, r *http.Request) {
+// adminArm answers POST /__admin/scenarios/{id}/arm {"count":1}; count 0
+// disarms.
+func (s *Server) adminArm(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	body := struct {
 		Count *int `json:"count"`
@@ -203,39 +246,39 @@ func (svc *service) adminArm(w http.ResponseWriter, r *http.Request) {
 	if body.Count != nil {
 		count = *body.Count
 	}
-	if _, ok := svc.engine.Catalog().Get(id); !ok {
+	if _, found := s.Scenarios.Get(id); !found {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
 	}
-	if err := svc.engine.Arm(id, count); err != nil {
+	if err := s.arms.Arm(id, count); err != nil {
 		writeError(w, fieldError("count", codeInvalidValue, err.Error(), count))
 		return
 	}
-	replay.WriteAnswer(w, jsonAnswer(map[string]any{"armed": svc.engine.Armed()}))
+	writeOK(w, map[string]any{"armed": s.arms.Armed()})
 }
 
 // adminIPN answers GET /__admin/ipn?payment=ID: delivery attempts of one
 // payment (oldest first), or the latest of all (newest first).
-func (svc *service) adminIPN(w http.ResponseWriter, r *http.Request) {
-	var list []replay.Delivery
+func (s *Server) adminIPN(w http.ResponseWriter, r *http.Request) {
+	var list []delivery
 	if id := r.URL.Query().Get("payment"); id != "" {
-		list = svc.notifier.Deliveries(id)
+		list = s.ipnLog.of(id)
 	} else {
-		list = svc.notifier.Recent(defaultJournal)
+		list = s.ipnLog.recent(defaultJournal)
 	}
-	if list == nil {
-		list = []replay.Delivery{}
-	}
-	replay.WriteAnswer(w, jsonAnswer(map[string]any{"data": list}))
+	writeOK(w, map[string]any{"data": orEmpty(list)})
 }
 
 // adminReset answers POST /__admin/reset: payments, journal, armed
-// scenarios and pending decisions are forgotten; the clock is real time.
-func (svc *service) adminReset(w http.ResponseWriter, r *http.Request) {
-	svc.timers.reset()
-	svc.store.reset()
-	svc.journal.reset()
-	svc.engine.Reset()
-	svc.clock.Reset()
-	replay.WriteAnswer(w, jsonAnswer(map[string]bool{"reset": true}))
+// scenarios, create cursors and pending timers are forgotten; the clock is
+// back to its base.
+func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
+	s.timers.reset()
+	s.store.reset()
+	s.journal.reset()
+	s.ipnLog.reset()
+	s.arms.Reset()
+	s.creates.reset()
+	s.clock.reset()
+	writeOK(w, map[string]bool{"reset": true})
 }

@@ -46,25 +46,23 @@ func redactKey(key string) string {
 }
 
 // withSecretKey requires Alma-Auth sk_test_… on the merchant API.
-func (svc *service) withSecretKey(next http.Handler) http.Handler {
+func (s *Server) withSecretKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, aerr := secretKey(r.Header.Get("Authorization"))
 		if aerr != nil {
-			svc.log.Debug("emulator: refused credentials", "path", r.URL.Path, "key", redactKey(strings.TrimPrefix(r.Header.Get("Authorization"), schemeSecret)))
+			s.Logger.Debug("emulator: refused credentials", "path", r.URL.Path, "key", redactKey(strings.TrimPrefix(r.Header.Get("Authorization"), schemeSecret)))
 			writeError(w, aerr)
 			return
 		}
-		if rw, ok := w.(*recorder); ok {
-			rw.apiKey = key
-		}
+		info(r).apiKey = key
 		next.ServeHTTP(w, r)
 	})
 }
 
 // withPublicAuth accepts a secret key or Alma-Merchant-Auth <merchant_id>
 // (eligibility, a public call).
-func (svc *service) withPublicAuth(next http.Handler) http.Handler {
-	secret := svc.withSecretKey(next)
+func (s *Server) withPublicAuth(next http.Handler) http.Handler {
+	secret := s.withSecretKey(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutPrefix(r.Header.Get("Authorization"), schemeMerchant)
 		if ok && strings.HasPrefix(strings.TrimSpace(id), "merchant_") {

@@ -1,39 +1,56 @@
 package emulator
 
 import (
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
-// clock is the emulator's clock: an injectable base plus an offset the
-// admin API advances. It is safe for concurrent use.
+// clock is the emulator's clock: a base (Server.Now, or, frozen, the time
+// it started at) plus an offset that only the admin API advances. It is
+// safe for concurrent use.
 type clock struct {
-	base   func() time.Time
-	offset atomic.Int64 // nanoseconds
+	base func() time.Time
+
+	mu     sync.Mutex
+	frozen bool
+	start  time.Time // the frozen clock's reading before any advance
+	offset time.Duration
 }
 
-// newClock returns a clock over base (time.Now if nil).
-func newClock(base func() time.Time) *clock {
-	if base == nil {
-		base = time.Now
+// newClock returns a clock over base; a frozen clock reads base once and
+// then moves only when advanced.
+func newClock(base func() time.Time, frozen bool) *clock {
+	return &clock{base: base, frozen: frozen, start: base()}
+}
+
+// now is the emulator's current time.
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return c.start.Add(c.offset)
 	}
-	return &clock{base: base}
+	return c.base().Add(c.offset)
 }
 
-// Now is the emulator's current time.
-func (c *clock) Now() time.Time {
-	return c.base().Add(time.Duration(c.offset.Load()))
+// advance moves the clock forward by d (saturating at maxAdvance).
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = addSaturating(c.offset, d)
 }
 
-// Advance moves the clock forward by d (negative d is ignored).
-func (c *clock) Advance(d time.Duration) {
-	if d > 0 {
-		c.offset.Add(int64(d))
-	}
+// advanced is how far the clock was advanced.
+func (c *clock) advanced() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.offset
 }
 
-// Offset is how far the clock was advanced.
-func (c *clock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
-
-// Reset brings the clock back to its base.
-func (c *clock) Reset() { c.offset.Store(0) }
+// reset brings the clock back to its base.
+func (c *clock) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = 0
+	c.start = c.base()
+}

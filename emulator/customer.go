@@ -1,12 +1,13 @@
 package emulator
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
+	"github.com/gorilla/mux"
+
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
@@ -25,13 +26,20 @@ type customerOutcome struct {
 	RedirectURL string `json:"redirect_url,omitempty"`
 }
 
+// The outcomes of the customer step.
+const (
+	outcomeAccepted = "accepted"
+	outcomeRefused  = "refused"
+	outcomeClosed   = "closed"
+)
+
+// messageScoredNo is the customer step's message when Alma's scoring
+// refuses the payment after a valid card.
+const messageScoredNo = "Alma declined the payment in installments."
+
 // customerStep answers POST /__admin/payments/{id}/customer: what a
 // customer does on Alma's page (the widget and the payment page call it).
-func (svc *service) customerStep(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) customerStep(w http.ResponseWriter, r *http.Request) {
 	var body customerBody
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)
@@ -44,93 +52,85 @@ func (svc *service) customerStep(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("action", codeInvalidValue, "action must be pay or close", body.Action))
 		return
 	}
-	step := rec.script.Next(scenarios.OpCustomer)
-	svc.engine.Serve(w, r, step, func() replay.Answer {
-		out, aerr := svc.runCustomer(rec, body, step)
+	id := mux.Vars(r)["id"]
+	var step *scenarios.Step
+	if err := s.store.update(id, func(p *payment) error {
+		learn(w, r, id, p.Script.ID())
+		step = p.Script.Next(scenarios.OpCustomer)
+		return nil
+	}); err != nil {
+		writeError(w, paymentNotFound(id))
+		return
+	}
+	s.serveStep(w, r, step, func() answer {
+		var out customerOutcome
+		var aerr *apiError
+		if err := s.store.update(id, func(p *payment) error {
+			out, aerr = s.runCustomer(p, body, step, s.clock.now())
+			return nil
+		}); err != nil {
+			return paymentNotFound(id).answer()
+		}
 		if aerr != nil {
 			return aerr.answer()
 		}
-		return jsonAnswer(out)
+		return answer{status: http.StatusOK, body: appendJSON(nil, out)}
 	})
 }
 
-// runCustomer performs the customer step on rec; an accepted payment gets
-// its IPN and, when scored_maybe under a scenario decision, its timer.
-func (svc *service) runCustomer(rec *record, body customerBody, step *scenarios.Step) (customerOutcome, *apiError) {
-	rec.mu.Lock()
-	svc.settle(rec)
-	now := svc.nowOf(rec)
-	p := &rec.p
+// runCustomer performs the customer step on p at clock (the emulator's
+// time): a card the bank refuses leaves p as it was; an accepted card moves
+// p on, arms its IPN and, when scored_maybe under a scenario decision, the
+// decision. Alma's scoring may still refuse (scored_no): the outcome is then
+// refused, and the customer goes to failure_return_url (else return_url).
+func (s *Server) runCustomer(p *payment, body customerBody, step *scenarios.Step, clock time.Time) (customerOutcome, *apiError) {
+	now := p.at(clock)
+	p.settle(now)
 	if body.Action == "close" {
-		rec.addEvent(now, "customer", "closed the widget")
-		out := customerOutcome{Outcome: "closed", State: p.State, RedirectURL: withPID(deref(p.CustomerCancelURL), p.ID)}
-		rec.mu.Unlock()
-		return out, nil
-	}
-	if !awaitingCustomer(p) {
-		state := p.State
-		rec.mu.Unlock()
-		return customerOutcome{}, topError(codeForbidden, "payment is not awaiting the customer (state "+state+", or expired)")
+		p.note(now, "customer", "closed the widget")
+		return customerOutcome{Outcome: outcomeClosed, State: p.State, RedirectURL: withPID(p.CustomerCancelURL, p.ID)}, nil
 	}
 	res := checkCard(body.Card, now)
-	rec.cardLast4 = res.Last4
-	if res.Code != "" {
-		rec.addEvent(now, "customer", "card …"+res.Last4+" refused: "+res.Code)
-		out := customerOutcome{Outcome: "refused", State: p.State, ErrorCode: res.Code, Message: res.Message}
-		rec.mu.Unlock()
-		return out, nil
-	}
 	stepState := ""
 	if step != nil {
 		stepState = step.State
 	}
-	state := acceptedState(p, stepState)
-	rec.addEvent(now, "customer", "card …"+res.Last4+" accepted")
-	svc.setState(rec, state, "customer")
-	redirect := deref(p.ReturnURL)
-	if state == stateScoredNo {
-		redirect = deref(p.FailureReturnURL)
+	state, aerr := p.pay(res, stepState, now)
+	switch {
+	case aerr != nil:
+		return customerOutcome{}, aerr
+	case res.Code != "":
+		return customerOutcome{Outcome: outcomeRefused, State: state, ErrorCode: res.Code, Message: res.Message}, nil
 	}
-	out := customerOutcome{Outcome: "accepted", State: state, Message: res.Message, RedirectURL: withPID(redirect, p.ID)}
-	rec.mu.Unlock()
-	svc.notify(rec)
-	svc.scheduleDecision(rec, state)
-	return out, nil
+	s.notify(p, p.Script.Next(scenarios.OpIPN), clock)
+	s.armDecision(p, state, clock)
+	if state == stateScoredNo {
+		return customerOutcome{
+			Outcome: outcomeRefused, State: state, ErrorCode: stateScoredNo, Message: messageScoredNo,
+			RedirectURL: withPID(orDefault(p.FailureReturnURL, p.ReturnURL), p.ID),
+		}, nil
+	}
+	return customerOutcome{Outcome: outcomeAccepted, State: state, Message: res.Message, RedirectURL: withPID(p.ReturnURL, p.ID)}, nil
 }
 
-// scheduleDecision arms a scenario's asynchronous decision: scored_maybe
-// becomes the decision's state after its delay, then an IPN goes out.
-func (svc *service) scheduleDecision(rec *record, state string) {
-	sc := rec.script.Scenario()
+// armDecision arms a scenario's asynchronous decision: scored_maybe
+// becomes the decision's state after its delay on the emulator's clock,
+// then an IPN goes out. It runs under p's lock.
+func (s *Server) armDecision(p *payment, state string, clock time.Time) {
+	sc := p.Script.Scenario()
 	if state != stateScoredMaybe || sc == nil || sc.Decision == nil {
 		return
 	}
-	d := sc.Decision
-	svc.timers.after(d.After.Std(), func() {
-		rec.mu.Lock()
-		if rec.p.State != stateScoredMaybe {
-			rec.mu.Unlock()
-			return
-		}
-		svc.setState(rec, d.State, "scenario decision")
-		rec.mu.Unlock()
-		svc.notify(rec)
+	d := *sc.Decision
+	id := p.ID
+	s.timers.at(clock.Add(d.After.Std()), id, false, func(at time.Time) {
+		_ = s.store.update(id, func(p *payment) error {
+			if p.decide(d.State, p.at(at)) {
+				s.notify(p, p.Script.Next(scenarios.OpIPN), at)
+			}
+			return nil
+		})
 	})
-}
-
-// notify sends rec's IPN when it has a callback URL, signed with the key
-// the payment was created with.
-func (svc *service) notify(rec *record) {
-	rec.mu.Lock()
-	id, callback, key := rec.p.ID, deref(rec.p.IPNCallbackURL), rec.apiKey
-	if callback != "" {
-		rec.addEvent(svc.nowOf(rec), "ipn", "notification to "+callback)
-	}
-	rec.mu.Unlock()
-	if callback == "" {
-		return
-	}
-	svc.notifier.Notify(id, callback, key, rec.script.Next(scenarios.OpIPN))
 }
 
 // withPID adds pid=<id> to a return URL ("" stays "").
@@ -146,26 +146,4 @@ func withPID(raw, id string) string {
 	q.Set("pid", id)
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// deref is *s, or "".
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// jsonAnswer marshals v as a 200 JSON answer.
-func jsonAnswer(v any) replay.Answer {
-	return statusAnswer(http.StatusOK, v)
-}
-
-// statusAnswer marshals v as a JSON answer with status.
-func statusAnswer(status int, v any) replay.Answer {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return (&apiError{Code: codeGeneric, Message: "answer could not be encoded", Status: http.StatusBadRequest}).answer()
-	}
-	return replay.Answer{Status: status, Body: b, Header: jsonHeader()}
 }

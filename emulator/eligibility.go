@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // maxPlanQueries bounds the plans one eligibility request may ask about
@@ -66,7 +65,7 @@ type planLineJSON struct {
 // eligibilityV1 answers POST /v1/payments/eligibility: one Eligibility
 // when installments_count is a number, an array when it is an array (or
 // absent: every offered plan). Not eligible is still 200.
-func (svc *service) eligibilityV1(w http.ResponseWriter, r *http.Request) {
+func (s *Server) eligibilityV1(w http.ResponseWriter, r *http.Request) {
 	var body eligibilityV1Body
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)
@@ -81,30 +80,30 @@ func (svc *service) eligibilityV1(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("payment.purchase_amount", codeMissingField, "purchase_amount is required", nil))
 		return
 	}
-	counts, single, aerr := svc.parseCounts(p.InstallmentsCount)
+	counts, single, aerr := s.parseCounts(p.InstallmentsCount)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	now := svc.clock.Now()
+	now := s.clock.now()
 	out := make([]eligibilityJSON, len(counts))
 	for i, n := range counts {
-		out[i] = svc.eligibility(*p.PurchaseAmount, planQuery{n, p.DeferredDays, p.DeferredMonths}, now)
+		out[i] = s.eligibility(*p.PurchaseAmount, planQuery{n, p.DeferredDays, p.DeferredMonths}, now)
 	}
 	if single {
-		replay.WriteAnswer(w, jsonAnswer(out[0]))
+		writeOK(w, out[0])
 		return
 	}
-	replay.WriteAnswer(w, jsonAnswer(out))
+	writeOK(w, out)
 }
 
 // parseCounts reads installments_count: a number (single), an array, or
 // absent (every offered count). An array is answered once per distinct
 // count, in first-seen order, and may hold at most maxPlanQueries of them.
-func (svc *service) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
+func (s *Server) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
 	const field = "payment.installments_count"
 	if len(raw) == 0 || string(raw) == "null" {
-		return svc.cfg.installments, false, nil
+		return s.Installments, false, nil
 	}
 	var n int
 	if err := json.Unmarshal(raw, &n); err == nil {
@@ -129,7 +128,7 @@ func (svc *service) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
 
 // eligibilityV2 answers POST /v2/payments/eligibility: an array, one per
 // query (every offered plan when there is none).
-func (svc *service) eligibilityV2(w http.ResponseWriter, r *http.Request) {
+func (s *Server) eligibilityV2(w http.ResponseWriter, r *http.Request) {
 	var body eligibilityV2Body
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)
@@ -145,33 +144,33 @@ func (svc *service) eligibilityV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(queries) == 0 {
-		for _, n := range svc.cfg.installments {
+		for _, n := range s.Installments {
 			queries = append(queries, planQuery{InstallmentsCount: n})
 		}
 	}
-	now := svc.clock.Now()
+	now := s.clock.now()
 	out := make([]eligibilityJSON, len(queries))
 	for i, q := range queries {
-		out[i] = svc.eligibility(*body.PurchaseAmount, q, now)
+		out[i] = s.eligibility(*body.PurchaseAmount, q, now)
 	}
-	replay.WriteAnswer(w, jsonAnswer(out))
+	writeOK(w, out)
 }
 
 // eligibility answers one plan query for amount.
-func (svc *service) eligibility(amount int64, q planQuery, now time.Time) eligibilityJSON {
+func (s *Server) eligibility(amount int64, q planQuery, now time.Time) eligibilityJSON {
 	e := eligibilityJSON{
 		InstallmentsCount: q.InstallmentsCount, DeferredDays: q.DeferredDays,
 		DeferredMonths: q.DeferredMonths, PurchaseAmount: amount,
 	}
 	switch {
-	case !slices.Contains(svc.cfg.installments, q.InstallmentsCount):
+	case !slices.Contains(s.Installments, q.InstallmentsCount):
 		e.Reasons = map[string]string{"installments_count": codeInvalidValue}
-		e.Constraints = map[string]any{"installments_count": map[string][]int{"allowed": svc.cfg.installments}}
+		e.Constraints = map[string]any{"installments_count": map[string][]int{"allowed": s.Installments}}
 	case q.DeferredDays != 0 || q.DeferredMonths != 0:
 		e.Reasons = map[string]string{"deferred_days": codeInvalidValue}
-	case amount < svc.cfg.minAmount || amount > svc.cfg.maxAmount:
+	case amount < s.MinAmount || amount > s.MaxAmount:
 		e.Reasons = map[string]string{"purchase_amount": codeInvalidValue}
-		e.Constraints = map[string]any{"purchase_amount": map[string]int64{"minimum": svc.cfg.minAmount, "maximum": svc.cfg.maxAmount}}
+		e.Constraints = map[string]any{"purchase_amount": map[string]int64{"minimum": s.MinAmount, "maximum": s.MaxAmount}}
 	default:
 		e.Eligible = true
 		for i, part := range split(amount, q.InstallmentsCount) {

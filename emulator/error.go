@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
@@ -136,9 +135,9 @@ func (e *apiError) body() []byte {
 	return b
 }
 
-// answer is e as the replay engine's normal answer.
-func (e *apiError) answer() replay.Answer {
-	return replay.Answer{Status: e.status(), Body: e.body(), Header: jsonHeader()}
+// answer is e as an answer.
+func (e *apiError) answer() answer {
+	return answer{status: e.status(), body: e.body()}
 }
 
 // statusText is Go's text for a status, or "Status N".
@@ -149,19 +148,14 @@ func statusText(status int) string {
 	return "Status " + strconv.Itoa(status)
 }
 
-// writeError writes e in Alma's shape.
-func writeError(w http.ResponseWriter, e *apiError) {
-	replay.WriteAnswer(w, e.answer())
-}
-
-// writeScenarioError is the replay engine's WriteError: a scenario step's
-// error through the same table.
-func writeScenarioError(w http.ResponseWriter, e scenarios.Error, status int) {
+// scenarioError is a scenario step's error, through the same table;
+// status 0 is the table's status.
+func scenarioError(e scenarios.Error, status int) *apiError {
 	msg := e.Message
 	if msg == "" {
 		msg = defaultMessage(e.Code)
 	}
-	writeError(w, &apiError{Code: e.Code, Field: e.Field, Message: msg, Status: status})
+	return &apiError{Code: e.Code, Field: e.Field, Message: msg, Status: status}
 }
 
 // defaultMessage is a readable message for a code a scenario left bare.
@@ -179,11 +173,3 @@ func defaultMessage(code string) string {
 	return "Error: " + code
 }
 
-// jsonHeader is the header of every JSON answer: the Content-Type exactly
-// as Alma sends it (no charset: Alma's PHP client ignores the body then).
-// It is shared and read-only: replay.WriteAnswer puts its value slices into
-// the response header as they are, without copying, so no one may modify
-// them.
-func jsonHeader() http.Header { return sharedJSONHeader }
-
-var sharedJSONHeader = http.Header{"Content-Type": []string{"application/json"}}

@@ -2,5 +2,5 @@ package emulator
 
 // InFlight is how many requests are being served (for the Close test).
 func InFlight(s *Server) int64 {
-	return s.svc.inflight.Load()
+	return s.inflight.Load()
 }

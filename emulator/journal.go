@@ -16,54 +16,37 @@ type journalEntry struct {
 	Scenario   string  `json:"scenario,omitempty"`
 }
 
-// journal is a bounded ring of the latest requests. It is safe for
-// concurrent use; recording is one short lock and no allocation.
+// journal is a bounded ring of the latest requests; safe for concurrent use.
 type journal struct {
 	mu   sync.Mutex
-	ring []journalEntry
-	next int // where the next entry goes
-	n    int
+	ring ring[journalEntry]
 }
 
 // newJournal returns a journal keeping the last max entries (at least 1).
 func newJournal(max int) *journal {
-	if max < 1 {
-		max = 1
-	}
-	return &journal{ring: make([]journalEntry, max)}
+	return &journal{ring: newRing[journalEntry](max)}
 }
 
-// record appends an entry, overwriting the oldest when full.
+// record appends an entry, evicting the oldest when full.
 func (j *journal) record(e journalEntry) {
 	j.mu.Lock()
-	j.ring[j.next] = e
-	j.next = (j.next + 1) % len(j.ring)
-	if j.n < len(j.ring) {
-		j.n++
-	}
-	j.mu.Unlock()
+	defer j.mu.Unlock()
+	j.ring.push(e)
 }
 
-// recent returns up to limit entries, newest first.
-func (j *journal) recent(limit int) []journalEntry {
+// recent returns up to limit entries that keep accepts (all if nil),
+// newest first.
+func (j *journal) recent(limit int, keep func(journalEntry) bool) []journalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if limit <= 0 || limit > j.n {
-		limit = j.n
-	}
-	out := make([]journalEntry, limit)
-	for i := range limit {
-		out[i] = j.ring[(j.next-1-i+2*len(j.ring))%len(j.ring)]
-	}
-	return out
+	return j.ring.newestFirst(limit, keep)
 }
 
 // reset forgets every entry.
 func (j *journal) reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.ring)
-	j.next, j.n = 0, 0
+	j.ring.reset()
 }
 
 // durationMS is d in milliseconds with microsecond precision.

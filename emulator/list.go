@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // List limits of GET /v1/payments.
@@ -18,14 +17,14 @@ const (
 
 // listPayments answers GET /v1/payments?limit=&state=a,b&starting_after=:
 // newest first, {"data":[…],"has_more":bool}.
-func (svc *service) listPayments(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, aerr := parseLimit(q.Get("limit"), defaultListLimit, maxListLimit)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	ids := svc.store.ids()
+	ids := s.store.ids()
 	if after := q.Get("starting_after"); after != "" {
 		i := slices.Index(ids, after)
 		if i < 0 {
@@ -38,40 +37,37 @@ func (svc *service) listPayments(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("state"); s != "" {
 		states = strings.Split(s, ",")
 	}
-	page, more := svc.page(ids, states, limit)
-	replay.WriteAnswer(w, listAnswer(page, more))
+	page, more := s.page(ids, states, limit)
+	writeAnswer(w, listAnswer(page, more))
 }
 
 // page renders up to limit payments among ids whose state is in states
 // (all when empty), and whether more match.
-func (svc *service) page(ids, states []string, limit int) ([][]byte, bool) {
+func (s *Server) page(ids, states []string, limit int) ([][]byte, bool) {
 	var out [][]byte
+	now := s.clock.now()
 	for _, id := range ids {
-		rec, ok := svc.store.get(id)
-		if !ok {
-			continue
-		}
-		rec.mu.Lock()
-		svc.settle(rec)
-		match := len(states) == 0 || slices.Contains(states, rec.p.State)
-		var body []byte
-		if match && len(out) < limit {
-			body = svc.answer(rec).Body
-		}
-		rec.mu.Unlock()
-		if !match {
-			continue
-		}
-		if len(out) == limit {
+		match, more := false, false
+		_ = s.store.update(id, func(p *payment) error {
+			p.settle(p.at(now))
+			match = len(states) == 0 || slices.Contains(states, p.State)
+			switch {
+			case match && len(out) == limit:
+				more = true
+			case match:
+				out = append(out, s.renderPayment(nil, p))
+			}
+			return nil
+		})
+		if more {
 			return out, true
 		}
-		out = append(out, body)
 	}
 	return out, false
 }
 
 // listAnswer writes {"data":[…],"has_more":…} from rendered payments.
-func listAnswer(items [][]byte, more bool) replay.Answer {
+func listAnswer(items [][]byte, more bool) answer {
 	var b bytes.Buffer
 	b.WriteString(`{"data":[`)
 	for i, it := range items {
@@ -83,7 +79,7 @@ func listAnswer(items [][]byte, more bool) replay.Answer {
 	b.WriteString(`],"has_more":`)
 	b.WriteString(strconv.FormatBool(more))
 	b.WriteByte('}')
-	return replay.Answer{Status: http.StatusOK, Body: b.Bytes(), Header: jsonHeader()}
+	return ok(b.Bytes())
 }
 
 // parseLimit reads a limit query parameter between 1 and max.

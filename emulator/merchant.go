@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // merchant is the sandbox's one merchant account.
@@ -48,16 +47,16 @@ type feePlanJSON struct {
 }
 
 // me answers GET /v1/me.
-func (svc *service) me(w http.ResponseWriter, r *http.Request) {
-	replay.WriteAnswer(w, jsonAnswer(merchantJSON{
-		ID: svc.merchant.ID, Name: svc.merchant.Name, Website: "https://shop.example.com",
-		CanCreatePayments: true, MinimumPurchaseAmount: svc.cfg.minAmount, MaximumPurchaseAmount: svc.cfg.maxAmount,
-	}))
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	writeOK(w, merchantJSON{
+		ID: s.merchant.ID, Name: s.merchant.Name, Website: "https://shop.example.com",
+		CanCreatePayments: true, MinimumPurchaseAmount: s.MinAmount, MaximumPurchaseAmount: s.MaxAmount,
+	})
 }
 
 // feePlans answers GET /v1/me/fee-plans?kind=general&only=all&deferred=true|false:
 // one general plan per offered installment count, none deferred.
-func (svc *service) feePlans(w http.ResponseWriter, r *http.Request) {
+func (s *Server) feePlans(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	kind := q.Get("kind")
 	if kind != "" && !slices.Contains([]string{"general", "pos", "all"}, kind) {
@@ -66,18 +65,18 @@ func (svc *service) feePlans(w http.ResponseWriter, r *http.Request) {
 	}
 	plans := []feePlanJSON{}
 	if kind != "pos" {
-		plans = svc.generalPlans()
+		plans = s.generalPlans()
 	}
-	replay.WriteAnswer(w, jsonAnswer(plans))
+	writeOK(w, plans)
 }
 
 // generalPlans are the fee plans general_{n}_0_0 of the offered counts.
-func (svc *service) generalPlans() []feePlanJSON {
-	out := make([]feePlanJSON, 0, len(svc.cfg.installments))
-	for _, n := range svc.cfg.installments {
+func (s *Server) generalPlans() []feePlanJSON {
+	out := make([]feePlanJSON, 0, len(s.Installments))
+	for _, n := range s.Installments {
 		out = append(out, feePlanJSON{
 			ID: planKey(n, 0, 0), Allowed: true, AvailableOnline: true, Kind: "general",
-			InstallmentsCount: n, MinPurchaseAmount: svc.cfg.minAmount, MaxPurchaseAmount: svc.cfg.maxAmount,
+			InstallmentsCount: n, MinPurchaseAmount: s.MinAmount, MaxPurchaseAmount: s.MaxAmount,
 			CapabilityPayNow: n == 1,
 		})
 	}

@@ -1,23 +1,52 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
+	"time"
 )
 
-// recorder is the ResponseWriter every handler gets: it remembers the status
-// for the journal and carries what handlers learn about the request (the
-// payment and scenario), without a context allocation.
-type recorder struct {
-	http.ResponseWriter
-	status    int
+// requestInfo is what the emulator learns about a request while serving it
+// (the key the auth accepted, the payment and scenario a handler found): it
+// travels in the request's context, and the journal records it.
+type requestInfo struct {
+	apiKey    string
 	paymentID string
 	scenario  string
-	apiKey    string
+}
+
+type infoKey struct{}
+
+// info is the request's requestInfo (an empty one outside the middleware).
+func info(r *http.Request) *requestInfo {
+	if in, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+		return in
+	}
+	return &requestInfo{}
+}
+
+// ScenarioAppliedHeader names, on an answer, the scenario that answered the
+// request's payment.
+const ScenarioAppliedHeader = "X-Alma-Sandbox-Scenario-Applied"
+
+// learn records the request's payment and scenario for the journal and
+// names the scenario on the answer.
+func learn(w http.ResponseWriter, r *http.Request, paymentID, scenario string) {
+	in := info(r)
+	in.paymentID, in.scenario = paymentID, scenario
+	if scenario != "" {
+		w.Header().Set(ScenarioAppliedHeader, scenario)
+	}
+}
+
+// recorder remembers the status a handler wrote, for the journal.
+type recorder struct {
+	http.ResponseWriter
+	status int
 }
 
 // WriteHeader records the status.
@@ -36,62 +65,43 @@ func (rw *recorder) Write(b []byte) (int, error) {
 	return rw.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the connection (the replay
-// engine hijacks it for transport faults).
+// Unwrap lets http.ResponseController reach the connection (faults hijack
+// it).
 func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
-// note records what a handler learnt about the request, for the journal.
-func note(w http.ResponseWriter, paymentID, scenario string) {
-	if rw, ok := w.(*recorder); ok {
-		rw.paymentID, rw.scenario = paymentID, scenario
-	}
-}
-
-// apiKeyOf is the secret key the auth middleware accepted for this request.
-func apiKeyOf(w http.ResponseWriter) string {
-	if rw, ok := w.(*recorder); ok {
-		return rw.apiKey
-	}
-	return ""
-}
-
-var recorderPool = sync.Pool{New: func() any { return new(recorder) }}
-
-// withJournal records every merchant API request (/v1, /v2) in the journal
-// and limits every request's body.
-func (svc *service) withJournal(next http.Handler) http.Handler {
+// withJournal puts a requestInfo in every request's context, limits its
+// body, and records every merchant API request (/v1, /v2) in the journal.
+func (s *Server) withJournal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		svc.inflight.Add(1)
-		defer svc.inflight.Add(-1)
-		start := svc.cfg.now()
-		rw := recorderPool.Get().(*recorder)
-		*rw = recorder{ResponseWriter: w}
-		defer func() {
-			if isAPIPath(r.URL.Path) {
-				e := journalEntry{
-					At: start.Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
-					DurationMS: durationMS(svc.cfg.now().Sub(start)), PaymentID: rw.paymentID, Scenario: rw.scenario,
-				}
-				svc.journal.record(e)
-				svc.logRequest(r, e, rw.apiKey)
-			}
-			*rw = recorder{}
-			recorderPool.Put(rw)
-		}()
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		start := time.Now()
+		in := &requestInfo{}
+		rw := &recorder{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(rw, r.Body, svc.cfg.maxBody)
+			r.Body = http.MaxBytesReader(rw, r.Body, s.MaxBodyBytes)
 		}
 		next.ServeHTTP(rw, r)
+		if !isAPIPath(r.URL.Path) {
+			return
+		}
+		e := journalEntry{
+			At: s.clock.now().Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
+			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
+		}
+		s.journal.record(e)
+		s.logRequest(r, e, in.apiKey)
 	})
 }
 
 // logRequest logs one merchant API request at debug level; the key shows
 // its last four characters only.
-func (svc *service) logRequest(r *http.Request, e journalEntry, apiKey string) {
-	if !svc.log.Enabled(r.Context(), slog.LevelDebug) {
+func (s *Server) logRequest(r *http.Request, e journalEntry, apiKey string) {
+	if !s.Logger.Enabled(r.Context(), slog.LevelDebug) {
 		return
 	}
-	svc.log.Debug("request", "method", e.Method, "path", e.Path, "status", e.Status,
+	s.Logger.Debug("request", "method", e.Method, "path", e.Path, "status", e.Status,
 		"duration_ms", e.DurationMS, "payment", e.PaymentID, "scenario", e.Scenario, "key", redactKey(apiKey))
 }
 
@@ -103,7 +113,7 @@ func isAPIPath(path string) bool {
 // withRecover turns a handler panic into Alma's 500 shape and counts it: a
 // bug (tests assert the count stays zero). http.ErrAbortHandler, the way to
 // drop a connection, passes through.
-func (svc *service) withRecover(next http.Handler) http.Handler {
+func (s *Server) withRecover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			v := recover()
@@ -113,8 +123,8 @@ func (svc *service) withRecover(next http.Handler) http.Handler {
 			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
-			svc.panics.Add(1)
-			svc.log.Error("emulator: handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.panics.Add(1)
+			s.Logger.Error("emulator: handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
 			writeError(w, &apiError{Status: http.StatusInternalServerError})
 		}()
 		next.ServeHTTP(w, r)
@@ -124,19 +134,19 @@ func (svc *service) withRecover(next http.Handler) http.Handler {
 // CORS headers the emulator allows.
 const (
 	corsMethods = "GET, POST, PUT, DELETE, OPTIONS"
-	corsHeaders = "Authorization, Content-Type, Accept, X-Alma-Sandbox-Scenario, X-Customer-Session-Id"
+	corsHeaders = "Authorization, Content-Type, Accept, X-Alma-Sandbox-Scenario, X-Customer-Session-Id, X-Alma-Agent"
 )
 
 // withCORS adds Access-Control-Allow-* for the configured origins and
 // answers their preflight requests.
-func (svc *service) withCORS(next http.Handler) http.Handler {
-	if len(svc.cfg.allowOrigins) == 0 {
+func (s *Server) withCORS(next http.Handler) http.Handler {
+	if len(s.AllowOrigins) == 0 {
 		return next
 	}
-	any := slices.Contains(svc.cfg.allowOrigins, "*")
+	any := slices.Contains(s.AllowOrigins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		if origin == "" || (!any && !slices.Contains(svc.cfg.allowOrigins, strings.TrimRight(origin, "/"))) {
+		if origin == "" || (!any && !slices.Contains(s.AllowOrigins, strings.TrimRight(origin, "/"))) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -145,6 +155,7 @@ func (svc *service) withCORS(next http.Handler) http.Handler {
 		h.Add("Vary", "Origin")
 		h.Set("Access-Control-Allow-Methods", corsMethods)
 		h.Set("Access-Control-Allow-Headers", corsHeaders)
+		h.Set("Access-Control-Expose-Headers", ScenarioAppliedHeader)
 		h.Set("Access-Control-Max-Age", "600")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			w.WriteHeader(http.StatusNoContent)

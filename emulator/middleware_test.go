@@ -17,7 +17,7 @@ func TestRecoverAnswersAlmaShape(t *testing.T) {
 	t.Parallel()
 	s := NewServer()
 	s.Handler()
-	h := s.svc.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	h := s.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/me", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
@@ -30,7 +30,7 @@ func TestRecoverLetsAbortThrough(t *testing.T) {
 	t.Parallel()
 	s := NewServer()
 	s.Handler()
-	h := s.svc.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	h := s.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
 	require.PanicsWithValue(t, http.ErrAbortHandler, func() {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 	})
@@ -41,10 +41,9 @@ func TestStoreEvictsOldest(t *testing.T) {
 	t.Parallel()
 	st := newStore(2)
 	for _, id := range []string{"payment_11a", "payment_11b", "payment_11c"} {
-		st.add(&record{p: paymentJSON{ID: id}})
+		st.add(&payment{ID: id})
 	}
-	_, ok := st.get("payment_11a")
-	assert.False(t, ok)
+	assert.ErrorIs(t, st.update("payment_11a", func(*payment) error { return nil }), errNoPayment)
 	assert.Equal(t, []string{"payment_11c", "payment_11b"}, st.ids())
 	assert.Equal(t, 2, st.len())
 }
@@ -55,10 +54,10 @@ func TestJournalRing(t *testing.T) {
 	for i := range 5 {
 		j.record(journalEntry{Status: i})
 	}
-	got := j.recent(10)
+	got := j.recent(10, nil)
 	require.Len(t, got, 3)
 	assert.Equal(t, []int{4, 3, 2}, []int{got[0].Status, got[1].Status, got[2].Status})
-	assert.Len(t, j.recent(1), 1)
+	assert.Len(t, j.recent(1, nil), 1)
 }
 
 func TestRequestLogRedactsKey(t *testing.T) {

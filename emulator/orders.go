@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
+	"github.com/gorilla/mux"
+
 )
 
 // ordersBody is the body of the orders calls: one order, or a list.
@@ -20,11 +21,7 @@ type fraudBody struct {
 
 // orders answers GET, PUT (add) and POST (replace) /v1/payments/{id}/orders
 // with the payment's orders.
-func (svc *service) orders(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) orders(w http.ResponseWriter, r *http.Request) {
 	var list []orderRequest
 	if r.Method != http.MethodGet {
 		var body ordersBody
@@ -50,15 +47,30 @@ func (svc *service) orders(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if r.Method != http.MethodGet {
-		if aerr := svc.setOrders(rec, list, r.Method == http.MethodPost); aerr != nil {
-			writeError(w, aerr)
-			return
+	id := mux.Vars(r)["id"]
+	var orders []orderJSON
+	var aerr *apiError
+	err := s.store.update(id, func(p *payment) error {
+		learn(w, r, id, p.Script.ID())
+		if r.Method != http.MethodGet {
+			now := p.at(s.clock.now())
+			made := make([]orderJSON, len(list))
+			for i := range list {
+				made[i] = s.order(p.ID, &list[i], now)
+			}
+			aerr = p.setOrders(made, r.Method == http.MethodPost, now)
 		}
+		orders = append([]orderJSON{}, p.Orders...)
+		return nil
+	})
+	switch {
+	case err != nil:
+		writeError(w, paymentNotFound(id))
+	case aerr != nil:
+		writeError(w, aerr)
+	default:
+		writeOK(w, orders)
 	}
-	replay.WriteAnswer(w, jsonAnswer(rec.p.Orders))
 }
 
 // tooManyOrders refuses orders past maxOrdersPerPayment.
@@ -66,30 +78,9 @@ func tooManyOrders() *apiError {
 	return fieldError("orders", codeTooLong, fmt.Sprintf("a payment holds at most %d orders", maxOrdersPerPayment), nil)
 }
 
-// setOrders adds (or, replacing, sets) rec's orders, refusing to hold more
-// than maxOrdersPerPayment. The caller holds rec.mu.
-func (svc *service) setOrders(rec *record, list []orderRequest, replace bool) *apiError {
-	if !replace && len(rec.p.Orders)+len(list) > maxOrdersPerPayment {
-		return tooManyOrders()
-	}
-	now := svc.nowOf(rec)
-	if replace {
-		rec.p.Orders = []orderJSON{}
-	}
-	for i := range list {
-		rec.p.Orders = append(rec.p.Orders, svc.order(rec.p.ID, &list[i], now))
-	}
-	rec.addEvent(now, "state", "orders updated")
-	return nil
-}
-
 // potentialFraud answers POST /v1/payments/{id}/potential-fraud
 // {"reason":"amount_mismatch"}: recorded in the payment's sandbox events.
-func (svc *service) potentialFraud(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) potentialFraud(w http.ResponseWriter, r *http.Request) {
 	var body fraudBody
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)
@@ -99,8 +90,14 @@ func (svc *service) potentialFraud(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("reason", codeMissingField, "reason is required", nil))
 		return
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	rec.addEvent(svc.nowOf(rec), "state", "potential fraud reported: "+body.Reason)
-	replay.WriteAnswer(w, jsonAnswer(map[string]bool{"success": true}))
+	id := mux.Vars(r)["id"]
+	if s.store.update(id, func(p *payment) error {
+		learn(w, r, id, p.Script.ID())
+		p.note(p.at(s.clock.now()), "state", "potential fraud reported: "+body.Reason)
+		return nil
+	}) != nil {
+		writeError(w, paymentNotFound(id))
+		return
+	}
+	writeOK(w, map[string]bool{"success": true})
 }

@@ -2,148 +2,350 @@ package emulator
 
 import (
 	"encoding/json"
-	"log/slog"
-	"net/http"
-	"strings"
+	"fmt"
+	"slices"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
-	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
-// createPayment answers POST /v1/payments: decode → validate → select the
-// scenario → (scripted) create.
-func (svc *service) createPayment(w http.ResponseWriter, r *http.Request) {
-	var req createRequest
-	if aerr := decodeBody(r, &req); aerr != nil {
-		writeError(w, aerr)
+// payment is one Alma payment as the emulator keeps it: Alma's view and the
+// sandbox's. Its methods are the lifecycle: each takes the time (the
+// payment's own clock, see at) and returns an error of the error table; none
+// locks, writes JSON or sends anything. The store guards it (store.update).
+type payment struct {
+	ID                string
+	Created           time.Time
+	State             string
+	Amount            int64 // purchase_amount, in cents
+	Installments      int
+	DeferredDays      int
+	DeferredMonths    int
+	CaptureMethod     string // automatic or manual
+	Origin            string
+	Locale            string
+	CustomData        json.RawMessage // a JSON object, as sent
+	ReturnURL         string
+	FailureReturnURL  string
+	CustomerCancelURL string
+	IPNCallbackURL    string
+	Trigger           bool // pay on trigger (deferred: "trigger")
+	TriggerText       string
+	TriggeredAt       time.Time // zero until triggered
+	ExpiresAt         time.Time // zero: never; an unstarted payment expires then
+	ExpiredAt         time.Time // zero until cancelled or expired
+	Captured          bool
+	Plan              []installment
+	Refunds           []refundJSON
+	Orders            []orderJSON
+	Customer          customerJSON
+	Billing, Shipping *addressJSON
+	Cart              json.RawMessage
+
+	// The sandbox's side.
+	APIKey    string        // the key it was created with: signs its IPNs
+	Offset    time.Duration // its own clock advance
+	CardLast4 string
+	Script    replay.Script // walks its scenario; the zero value is the happy path
+	Events    ring[event]
+}
+
+// installment is one line of a payment plan.
+type installment struct {
+	Due    time.Time
+	Paid   time.Time // zero until paid
+	Amount int64
+	State  string // installmentPending or installmentPaid
+}
+
+// The states of a payment.
+const (
+	stateNotStarted  = "not_started"
+	stateScoredNo    = "scored_no"
+	stateScoredMaybe = "scored_maybe"
+	stateScoredYes   = "scored_yes"
+	stateInProgress  = "in_progress"
+	statePaid        = "paid"
+)
+
+// States is every payment state Alma reports, in lifecycle order, then the
+// collection states that exist after the sale. An admin may force any.
+func States() []string {
+	return []string{
+		stateNotStarted, stateScoredNo, stateScoredMaybe, stateScoredYes, stateInProgress, statePaid,
+		"stopped", "late", "default", "hold", "delegated", "covered", "claimed",
+	}
+}
+
+// The states of an installment.
+const (
+	installmentPending = "pending"
+	installmentPaid    = "paid"
+)
+
+// maxEvents bounds the sandbox events kept per payment.
+const maxEvents = 64
+
+// event is one line of a payment's sandbox history.
+type event struct {
+	At     int64  `json:"at"`
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+}
+
+// at is the time as p sees it: the emulator's clock plus p's own advance.
+func (p *payment) at(clock time.Time) time.Time { return clock.Add(p.Offset) }
+
+// note appends a sandbox event, dropping the oldest past maxEvents.
+func (p *payment) note(now time.Time, kind, detail string) {
+	if p.Events.limit == 0 {
+		p.Events = newRing[event](maxEvents)
+	}
+	p.Events.push(event{At: now.Unix(), Kind: kind, Detail: detail})
+}
+
+// newPlan splits amount into n monthly installments, the first due at start;
+// the remainder of the division goes to the first (200000 in 3 →
+// 66668/66666/66666), as Alma's plans do.
+func newPlan(amount int64, n int, start time.Time) []installment {
+	parts := split(amount, n)
+	out := make([]installment, len(parts))
+	for i, part := range parts {
+		out[i] = installment{Due: start.AddDate(0, i, 0), Amount: part, State: installmentPending}
+	}
+	return out
+}
+
+// split divides amount into n parts, the remainder on the first.
+func split(amount int64, n int) []int64 {
+	n = max(n, 1)
+	base := amount / int64(n)
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = base
+	}
+	out[0] = amount - base*int64(n-1)
+	return out
+}
+
+// settle applies the time: an unstarted payment past its expiry expires
+// (at exactly ExpiresAt it has expired); an in-progress payment has its due
+// installments paid, and becomes paid with the last.
+func (p *payment) settle(now time.Time) {
+	if !p.ExpiresAt.IsZero() && p.ExpiredAt.IsZero() && !p.anyPaid() && !now.Before(p.ExpiresAt) {
+		p.ExpiredAt = p.ExpiresAt
+	}
+	if p.State != stateInProgress {
 		return
 	}
-	if aerr := svc.validateCreate(&req); aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	ref := ""
-	if req.Order != nil {
-		ref = req.Order.MerchantReference
-	}
-	header := r.Header.Get(scenarioHeader)
-	sc, err := svc.engine.Select(header, ref)
-	if err != nil { // Select's only error: the header names an unknown scenario
-		writeError(w, fieldError(scenarioHeader, codeInvalidValue, "unknown scenario: "+header, header))
-		return
-	}
-	scID := scenarioID(sc)
-	note(w, "", scID)
-	key := apiKeyOf(w)
-	svc.servePooled(w, r, svc.engine.CreateStep(sc, ref), func(dst []byte) replay.Answer {
-		rec := svc.newRecord(&req, key, sc)
-		note(w, rec.p.ID, scID)
-		if svc.log.Enabled(r.Context(), slog.LevelDebug) {
-			svc.log.Debug("payment created", "id", rec.p.ID, "scenario", scID, "key", redactKey(key))
+	for i := range p.Plan {
+		if in := &p.Plan[i]; in.State == installmentPending && !in.Due.After(now) {
+			in.pay(in.Due)
 		}
-		a := answerInto(rec, dst) // rendered before another request can see rec
-		svc.store.add(rec)
-		return a
-	})
+	}
+	if p.allPaid() {
+		p.State = statePaid
+	}
 }
 
-// scenarioID is sc's id, or "" for the happy path.
-func scenarioID(sc *scenarios.Scenario) string {
-	if sc == nil {
-		return ""
-	}
-	return sc.ID
+// pay marks the installment paid at a time.
+func (in *installment) pay(at time.Time) {
+	in.State = installmentPaid
+	in.Paid = at
 }
 
-// getPayment answers GET /v1/payments/{id} (the connector's Verify). A
-// scenario's get step may move the state first, as Alma's scoring would.
-func (svc *service) getPayment(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
+// payFirst charges the first installment now: the payment is in progress.
+func (p *payment) payFirst(now time.Time) {
+	if len(p.Plan) > 0 && p.Plan[0].State != installmentPaid {
+		p.Plan[0].pay(now)
 	}
-	step := rec.script.Next(scenarios.OpGet)
-	if step != nil && step.State != "" {
-		svc.forceState(rec, step.State, "scenario get step")
-	}
-	svc.servePooled(w, r, step, func(dst []byte) replay.Answer { return svc.current(rec, dst) })
+	p.State = stateInProgress
 }
 
-// current settles rec against the clock and renders it into dst.
-func (svc *service) current(rec *record, dst []byte) replay.Answer {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	svc.settle(rec)
-	return answerInto(rec, dst)
+// anyPaid reports whether an installment was paid.
+func (p *payment) anyPaid() bool {
+	return slices.ContainsFunc(p.Plan, func(in installment) bool { return in.State == installmentPaid })
 }
 
-// lookup finds the payment of the route's {id}, answering 404 if unknown.
-func (svc *service) lookup(w http.ResponseWriter, r *http.Request) (*record, bool) {
-	id := mux.Vars(r)["id"]
-	rec, ok := svc.store.get(id)
-	if !ok {
-		note(w, id, "")
-		writeError(w, topError(codeNotFound, "Payment "+id+" not found"))
-		return nil, false
-	}
-	note(w, id, rec.scenarioID())
-	return rec, true
+// allPaid reports whether every installment was paid.
+func (p *payment) allPaid() bool {
+	return !slices.ContainsFunc(p.Plan, func(in installment) bool { return in.State != installmentPaid })
 }
 
-// editPayment answers POST /v1/payments/{id}: custom data, URLs, locale and
-// shipping address may change.
-func (svc *service) editPayment(w http.ResponseWriter, r *http.Request) {
-	rec, ok := svc.lookup(w, r)
-	if !ok {
-		return
+// charged is what the customer was charged or will be: the plan's sum.
+func (p *payment) charged() int64 {
+	var sum int64
+	for _, in := range p.Plan {
+		sum += in.Amount
 	}
-	var req editRequest
-	if aerr := decodeBody(r, &req); aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	if req.Payment == nil {
-		writeError(w, fieldError("payment", codeMissingField, "payment is required", nil))
-		return
-	}
-	if aerr := validateEdit(&req); aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	svc.engine.Serve(w, r, rec.script.Next(scenarios.OpEdit), func() replay.Answer {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		applyEdit(&rec.p, &req)
-		svc.settle(rec)
-		return svc.answer(rec)
-	})
+	return sum
 }
 
-// validateEdit checks an edit's custom data, URLs and address.
-func validateEdit(req *editRequest) *apiError {
-	p := req.Payment
-	if aerr := checkCustomData(p.CustomData); aerr != nil {
-		return aerr
+// refunded is the sum of p's refunds.
+func (p *payment) refunded() int64 {
+	var sum int64
+	for _, r := range p.Refunds {
+		sum += r.Amount
 	}
-	for _, u := range []struct {
-		field string
-		value *string
-	}{
-		{"payment.return_url", p.ReturnURL}, {"payment.failure_return_url", p.FailureReturnURL},
-		{"payment.customer_cancel_url", p.CustomerCancelURL}, {"payment.ipn_callback_url", p.IPNCallbackURL},
-	} {
-		if u.value != nil && *u.value != "" && !validURL(*u.value) {
-			return fieldError(u.field, codeInvalidValue, "must be an absolute http(s) URL", *u.value)
+	return sum
+}
+
+// expired reports whether p was cancelled or expired.
+func (p *payment) expired() bool { return !p.ExpiredAt.IsZero() }
+
+// awaitingCustomer reports whether the customer can still pay.
+func (p *payment) awaitingCustomer() bool {
+	return !p.expired() && p.State == stateNotStarted
+}
+
+// force moves p to state as Alma's scoring or collection would: in progress
+// pays the first installment, paid pays them all.
+func (p *payment) force(state, why string, now time.Time) {
+	switch state {
+	case stateInProgress:
+		p.payFirst(now)
+	case statePaid:
+		for i := range p.Plan {
+			if p.Plan[i].State != installmentPaid {
+				p.Plan[i].pay(now)
+			}
 		}
+		p.State = statePaid
+	default:
+		p.State = state
 	}
-	return validateAddress("payment.shipping_address", p.ShippingAddress)
+	p.note(now, "state", state+" ("+why+")")
 }
 
-// applyEdit copies the edited fields onto p.
-func applyEdit(p *paymentJSON, req *editRequest) {
+// acceptedState is the state after the customer's card is accepted: a
+// scenario's customer step decides first; else manual capture and pay on
+// trigger wait (scored_yes), automatic capture charges (in_progress).
+func (p *payment) acceptedState(stepState string) string {
+	switch {
+	case stepState != "":
+		return stepState
+	case p.CaptureMethod == "manual" || p.Trigger:
+		return stateScoredYes
+	}
+	return stateInProgress
+}
+
+// pay is the customer paying with a card the bank judged (res): a refused
+// card leaves p as it was; an accepted one moves p to the accepted state
+// (stepState, when a scenario says so). It returns the new state.
+func (p *payment) pay(res cardResult, stepState string, now time.Time) (string, *apiError) {
+	if !p.awaitingCustomer() {
+		return "", topError(codeForbidden, "payment is not awaiting the customer (state "+p.State+", or expired)")
+	}
+	p.CardLast4 = res.Last4
+	if res.Code != "" {
+		p.note(now, "customer", "card …"+res.Last4+" refused: "+res.Code)
+		return p.State, nil
+	}
+	state := p.acceptedState(stepState)
+	p.note(now, "customer", "card …"+res.Last4+" accepted")
+	p.force(state, "customer", now)
+	return state, nil
+}
+
+// decide is Alma's asynchronous decision on a scored_maybe payment; it
+// reports whether p was still waiting for it.
+func (p *payment) decide(state string, now time.Time) bool {
+	if p.State != stateScoredMaybe {
+		return false
+	}
+	p.force(state, "scenario decision", now)
+	return true
+}
+
+// capture is the deferred capture of a manual-capture payment: it charges
+// the first installment; a partial amount re-splits the plan over what is
+// captured. One capture only.
+func (p *payment) capture(amount *int64, now time.Time) *apiError {
+	p.settle(now)
+	switch {
+	case p.Captured:
+		return fieldError("payment", codeAlreadyCaptured, "Payment "+p.ID+" was already captured", nil)
+	case p.CaptureMethod != "manual":
+		return topError(codeForbidden, "Payment "+p.ID+" was not created with capture_method manual")
+	case p.expired():
+		return topError(codeForbidden, "Payment "+p.ID+" is cancelled or expired")
+	case p.State != stateScoredYes:
+		return topError(codeForbidden, "Payment "+p.ID+" is not authorized (state "+p.State+")")
+	}
+	if amount != nil && *amount != p.Amount {
+		if *amount > p.Amount {
+			return topError(codeInvalidAmount, fmt.Sprintf("capture amount %d exceeds the authorized %d", *amount, p.Amount))
+		}
+		p.Plan = newPlan(*amount, p.Installments, now)
+	}
+	p.payFirst(now)
+	p.Captured = true
+	p.note(now, "capture", fmt.Sprintf("captured %d", p.charged()))
+	return nil
+}
+
+// trigger applies a pay-on-trigger payment's trigger: it is charged now.
+func (p *payment) trigger(now time.Time) *apiError {
+	p.settle(now)
+	switch {
+	case !p.Trigger:
+		return topError(codeForbidden, "Payment "+p.ID+" was not created with deferred trigger")
+	case !p.TriggeredAt.IsZero():
+		return fieldError("payment", codeGeneric, "Payment "+p.ID+" was already triggered", nil)
+	case p.expired():
+		return topError(codeForbidden, "Payment "+p.ID+" is cancelled or expired")
+	case p.State != stateScoredYes:
+		return topError(codeForbidden, "Payment "+p.ID+" is not accepted by the customer (state "+p.State+")")
+	}
+	p.TriggeredAt = now
+	p.payFirst(now)
+	p.note(now, "capture", "deferred trigger applied")
+	return nil
+}
+
+// refund records one refund of amount (nil: what remains) with id; refunds
+// accumulate up to what was charged.
+func (p *payment) refund(id string, req amountRequest, now time.Time) *apiError {
+	p.settle(now)
+	if !p.anyPaid() {
+		return topError(codeForbidden, "Payment "+p.ID+" has no paid installment to refund")
+	}
+	remaining := p.charged() - p.refunded()
+	if remaining <= 0 {
+		return topError(codeInvalidAmount, "Payment "+p.ID+" is already fully refunded")
+	}
+	amount := remaining
+	if req.Amount != nil {
+		amount = *req.Amount
+	}
+	if amount > remaining {
+		return topError(codeInvalidAmount, fmt.Sprintf("refund amount %d exceeds the %d that remains refundable", amount, remaining))
+	}
+	p.Refunds = append(p.Refunds, refundJSON{
+		ID: id, Created: now.Unix(), Amount: amount,
+		MerchantReference: req.MerchantReference, Comment: req.Comment, Payment: p.ID,
+	})
+	p.note(now, "refund", fmt.Sprintf("refunded %d", amount))
+	return nil
+}
+
+// cancel is the merchant cancelling (the customer closed the In-Page modal):
+// ExpiredAt is set; a payment with a paid installment cannot be cancelled.
+func (p *payment) cancel(now time.Time) *apiError {
+	p.settle(now)
+	if p.anyPaid() {
+		return topError(codeForbidden, "Payment "+p.ID+" cannot be cancelled: an installment was paid (refund it instead)")
+	}
+	if !p.expired() {
+		p.ExpiredAt = now
+		p.note(now, "cancel", "cancelled by the merchant")
+	}
+	return nil
+}
+
+// edit copies an edit's fields onto p.
+func (p *payment) edit(req *editRequest) {
 	e := req.Payment
 	if e.CustomData != nil {
 		p.CustomData = normalizeRaw(e.CustomData)
@@ -152,150 +354,50 @@ func applyEdit(p *paymentJSON, req *editRequest) {
 		p.Locale = *e.Locale
 	}
 	for _, f := range []struct {
-		dst **string
+		dst *string
 		src *string
 	}{
 		{&p.ReturnURL, e.ReturnURL}, {&p.FailureReturnURL, e.FailureReturnURL},
 		{&p.CustomerCancelURL, e.CustomerCancelURL}, {&p.IPNCallbackURL, e.IPNCallbackURL},
 	} {
 		if f.src != nil {
-			*f.dst = optString(*f.src)
+			*f.dst = *f.src
 		}
 	}
 	if e.ShippingAddress != nil {
-		p.ShippingAddress = e.ShippingAddress
+		p.Shipping = e.ShippingAddress
 	}
 }
 
-// answer renders rec's payment. The caller holds rec.mu.
-func (svc *service) answer(rec *record) replay.Answer {
-	return answerInto(rec, make([]byte, 0, paymentJSONSize))
+// setOrders adds (or, replacing, sets) p's orders, refusing to hold more
+// than maxOrdersPerPayment.
+func (p *payment) setOrders(list []orderJSON, replace bool, now time.Time) *apiError {
+	if !replace && len(p.Orders)+len(list) > maxOrdersPerPayment {
+		return tooManyOrders()
+	}
+	if replace {
+		p.Orders = nil
+	}
+	p.Orders = append(p.Orders, list...)
+	p.note(now, "state", "orders updated")
+	return nil
 }
 
-// answerInto renders rec's payment into dst. The caller holds rec.mu.
-func answerInto(rec *record, dst []byte) replay.Answer {
-	return replay.Answer{Status: http.StatusOK, Body: appendPayment(dst, &rec.p), Header: jsonHeader()}
+// advance moves p's own clock forward by d, saturating rather than
+// overflowing.
+func (p *payment) advance(d time.Duration, now time.Time) {
+	p.Offset = addSaturating(p.Offset, d)
+	p.note(p.at(now), "state", "clock advanced by "+d.String())
 }
 
-// servePooled serves a payment answer rendered by render into a pooled
-// buffer, recycled once the answer is written.
-func (svc *service) servePooled(w http.ResponseWriter, r *http.Request, step *scenarios.Step, render func(dst []byte) replay.Answer) {
-	buf := getBuffer()
-	svc.engine.Serve(w, r, step, func() replay.Answer {
-		a := render((*buf)[:0])
-		*buf = a.Body[:0]
-		return a
-	})
-	putBuffer(buf)
+// addSaturating is a+b for non-negative b, capped at maxAdvance.
+func addSaturating(a, b time.Duration) time.Duration {
+	if b >= maxAdvance || a > maxAdvance-b {
+		return maxAdvance
+	}
+	return a + b
 }
 
-// paymentJSONSize is the usual size of a rendered payment, to allocate once.
-const paymentJSONSize = 3072
-
-// newRecord builds a new payment from a valid create request.
-func (svc *service) newRecord(req *createRequest, apiKey string, sc *scenarios.Scenario) *record {
-	now := svc.clock.Now()
-	p := req.Payment
-	id := svc.gen.id("payment")
-	pay := paymentJSON{
-		ID: id, Created: now.Unix(), State: stateNotStarted, Kind: "installments",
-		PurchaseAmount: *p.PurchaseAmount, InstallmentsCount: installmentsOf(p),
-		CustomData: normalizeRaw(p.CustomData), URL: svc.publicURL() + "/pay/" + strings.TrimPrefix(id, "payment_"),
-		ReturnURL: optString(p.ReturnURL), FailureReturnURL: optString(p.FailureReturnURL),
-		CustomerCancelURL: optString(p.CustomerCancelURL), IPNCallbackURL: optString(p.IPNCallbackURL),
-		Locale: orDefault(p.Locale, "fr"), Origin: orDefault(p.Origin, "online"),
-		CaptureMethod: orDefault(p.CaptureMethod, "automatic"),
-		MerchantID:    svc.merchant.ID, MerchantName: svc.merchant.Name,
-		DeferredTrigger: p.Deferred == "trigger", Refunds: []refundJSON{}, Orders: []orderJSON{},
-		BillingAddress: p.BillingAddress, ShippingAddress: p.ShippingAddress,
-	}
-	if pay.DeferredTrigger {
-		pay.DeferredTriggerDescription = optString(p.DeferredDescription)
-	}
-	if p.Cart != nil {
-		pay.Cart, _ = json.Marshal(p.Cart) // plain structs always marshal
-	}
-	pay.PaymentPlan = svc.plan(pay.PurchaseAmount, pay.InstallmentsCount, now)
-	pay.Customer = svc.customer(req.Customer, p.BillingAddress, now)
-	if req.Order != nil {
-		pay.Orders = append(pay.Orders, svc.order(id, req.Order, now))
-	}
-	rec := &record{p: pay, apiKey: apiKey, script: replay.NewScript(sc)}
-	if p.ExpiresAfter != nil {
-		rec.expiresAt = now.Add(time.Duration(*p.ExpiresAfter) * time.Minute).Unix()
-	}
-	rec.addEvent(now, "created", "payment created"+scenarioNote(rec.scenarioID()))
-	return rec
-}
-
-// scenarioNote is " (scenario x)" or "".
-func scenarioNote(id string) string {
-	if id == "" {
-		return ""
-	}
-	return " (scenario " + id + ")"
-}
-
-// customer builds the payment's customer, filling what the request leaves
-// out with seeded fake data.
-func (svc *service) customer(c *customerRequest, billing *addressJSON, now time.Time) customerJSON {
-	if c == nil {
-		c = &customerRequest{}
-	}
-	out := customerJSON{
-		ID: svc.gen.id("customer"), Created: now.Unix(),
-		FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
-		BirthDate: optString(c.BirthDate), Addresses: c.Addresses, IsBusiness: c.IsBusiness,
-		BusinessName: optString(c.BusinessName), BusinessIDNumber: optString(c.BusinessIDNumber),
-	}
-	if billing != nil {
-		out.FirstName = orDefault(out.FirstName, billing.FirstName)
-		out.LastName = orDefault(out.LastName, billing.LastName)
-		out.Email = orDefault(out.Email, billing.Email)
-		out.Phone = orDefault(out.Phone, billing.Phone)
-	}
-	if out.FirstName == "" || out.LastName == "" || out.Email == "" || out.Phone == "" {
-		fake := svc.gen.person()
-		out.FirstName = orDefault(out.FirstName, fake.FirstName)
-		out.LastName = orDefault(out.LastName, fake.LastName)
-		out.Email = orDefault(out.Email, fake.Email)
-		out.Phone = orDefault(out.Phone, fake.Phone)
-	}
-	if out.Addresses == nil {
-		out.Addresses = []addressJSON{}
-	}
-	return out
-}
-
-// order builds an order object for payment id.
-func (svc *service) order(paymentID string, o *orderRequest, now time.Time) orderJSON {
-	return orderJSON{
-		ID: svc.gen.id("order"), Created: now.Unix(), Updated: now.Unix(), Payment: paymentID,
-		MerchantReference: optString(o.MerchantReference), MerchantURL: optString(o.MerchantURL),
-		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: normalizeRaw(orNull(o.Data)),
-	}
-}
-
-// optString is nil for "", else &s (JSON null or the string).
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// orDefault is s, or def when s is empty.
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-// orNull is raw, or JSON null when empty.
-func orNull(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 {
-		return json.RawMessage("null")
-	}
-	return raw
-}
+// maxAdvance bounds how far a clock can be advanced: a century, far from
+// time.Duration's overflow.
+const maxAdvance = 100 * 365 * 24 * time.Hour

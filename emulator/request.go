@@ -7,11 +7,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
-
-// scenarioHeader names a scenario for a new payment.
-const scenarioHeader = replay.FieldHeader
 
 // createRequest is the body of POST /v1/payments.
 type createRequest struct {
@@ -208,3 +204,6 @@ func jsonKind(kind string) string {
 	}
 	return "an object"
 }
+
+// paymentJSONSize is the usual size of a rendered payment, to allocate once.
+const paymentJSONSize = 3072

@@ -6,8 +6,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/alma-sandbox/alma-sandbox/emulator/inpage"
-
-	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 )
 
 // Methods, short.
@@ -20,56 +18,56 @@ const (
 // routes mounts every route: health, the public eligibility calls, the
 // merchant API behind its key, the admin API and the In-Page pages; then
 // the middleware: recover → journal → CORS → router.
-func (svc *service) routes() http.Handler {
+func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(methodNotAllowed)
 	r.HandleFunc("/healthz", health).Methods(get, http.MethodHead)
 
-	public := func(h http.HandlerFunc) http.Handler { return svc.withPublicAuth(h) }
-	r.Handle("/v1/payments/eligibility", public(svc.eligibilityV1)).Methods(post)
-	r.Handle("/v2/payments/eligibility", public(svc.eligibilityV2)).Methods(post)
+	public := func(h http.HandlerFunc) http.Handler { return s.withPublicAuth(h) }
+	r.Handle("/v1/payments/eligibility", public(s.eligibilityV1)).Methods(post)
+	r.Handle("/v2/payments/eligibility", public(s.eligibilityV2)).Methods(post)
 
 	api := r.PathPrefix("/v1").Subrouter()
-	api.Use(svc.withSecretKey)
-	api.HandleFunc("/payments", svc.createPayment).Methods(post)
-	api.HandleFunc("/payments", svc.listPayments).Methods(get)
-	api.HandleFunc("/payments/{id}", svc.getPayment).Methods(get)
-	api.HandleFunc("/payments/{id}", svc.editPayment).Methods(post)
-	api.HandleFunc("/payments/{id}/cancel", svc.cancelPayment).Methods(put, post)
-	api.HandleFunc("/payments/{id}/refund", svc.refundPayment).Methods(post)
-	api.HandleFunc("/payments/{id}/capture", svc.capturePayment).Methods(post)
-	api.HandleFunc("/payments/{id}/trigger", svc.triggerPayment).Methods(post)
-	api.HandleFunc("/payments/{id}/potential-fraud", svc.potentialFraud).Methods(post)
-	api.HandleFunc("/payments/{id}/orders", svc.orders).Methods(get, put, post)
-	api.HandleFunc("/me", svc.me).Methods(get)
-	api.HandleFunc("/me/fee-plans", svc.feePlans).Methods(get)
+	api.Use(s.withSecretKey)
+	api.HandleFunc("/payments", s.createPayment).Methods(post)
+	api.HandleFunc("/payments", s.listPayments).Methods(get)
+	api.HandleFunc("/payments/{id}", s.getPayment).Methods(get)
+	api.HandleFunc("/payments/{id}", s.editPayment).Methods(post)
+	api.HandleFunc("/payments/{id}/cancel", s.cancelPayment).Methods(put, post)
+	api.HandleFunc("/payments/{id}/refund", s.refundPayment).Methods(post)
+	api.HandleFunc("/payments/{id}/capture", s.capturePayment).Methods(post)
+	api.HandleFunc("/payments/{id}/trigger", s.triggerPayment).Methods(post)
+	api.HandleFunc("/payments/{id}/potential-fraud", s.potentialFraud).Methods(post)
+	api.HandleFunc("/payments/{id}/orders", s.orders).Methods(get, put, post)
+	api.HandleFunc("/me", s.me).Methods(get)
+	api.HandleFunc("/me/fee-plans", s.feePlans).Methods(get)
 
-	svc.adminRoutes(r.PathPrefix("/__admin").Subrouter())
+	s.adminRoutes(r.PathPrefix("/__admin").Subrouter())
 	inpage.Register(r)
-	return svc.withRecover(svc.withJournal(svc.withCORS(r)))
+	return s.withRecover(s.withJournal(s.withCORS(r)))
 }
 
 // adminRoutes mounts the admin API (no auth).
-func (svc *service) adminRoutes(a *mux.Router) {
-	a.HandleFunc("/payments", svc.adminPayments).Methods(get)
-	a.HandleFunc("/payments/{id}", svc.adminPayment).Methods(get)
-	a.HandleFunc("/payments/{id}/customer", svc.customerStep).Methods(post)
-	a.HandleFunc("/payments/{id}/state", svc.adminState).Methods(post)
-	a.HandleFunc("/payments/{id}/advance", svc.adminAdvance).Methods(post)
-	a.HandleFunc("/clock", svc.adminClock).Methods(get)
-	a.HandleFunc("/clock/advance", svc.adminClockAdvance).Methods(post)
-	a.HandleFunc("/journal", svc.adminJournal).Methods(get)
-	a.HandleFunc("/scenarios", svc.adminScenarios).Methods(get)
-	a.HandleFunc("/scenarios/{id}", svc.adminScenario).Methods(get)
-	a.HandleFunc("/scenarios/{id}/arm", svc.adminArm).Methods(post)
-	a.HandleFunc("/ipn", svc.adminIPN).Methods(get)
-	a.HandleFunc("/reset", svc.adminReset).Methods(post)
+func (s *Server) adminRoutes(a *mux.Router) {
+	a.HandleFunc("/payments", s.adminPayments).Methods(get)
+	a.HandleFunc("/payments/{id}", s.adminPayment).Methods(get)
+	a.HandleFunc("/payments/{id}/customer", s.customerStep).Methods(post)
+	a.HandleFunc("/payments/{id}/state", s.adminState).Methods(post)
+	a.HandleFunc("/payments/{id}/advance", s.adminAdvance).Methods(post)
+	a.HandleFunc("/clock", s.adminClock).Methods(get)
+	a.HandleFunc("/clock/advance", s.adminClockAdvance).Methods(post)
+	a.HandleFunc("/journal", s.adminJournal).Methods(get)
+	a.HandleFunc("/scenarios", s.adminScenarios).Methods(get)
+	a.HandleFunc("/scenarios/{id}", s.adminScenario).Methods(get)
+	a.HandleFunc("/scenarios/{id}/arm", s.adminArm).Methods(post)
+	a.HandleFunc("/ipn", s.adminIPN).Methods(get)
+	a.HandleFunc("/reset", s.adminReset).Methods(post)
 }
 
 // health answers GET /healthz.
 func health(w http.ResponseWriter, r *http.Request) {
-	replay.WriteAnswer(w, jsonAnswer(map[string]string{"status": "ok"}))
+	writeOK(w, map[string]string{"status": "ok"})
 }
 
 // notFound answers an unknown route in Alma's shape.

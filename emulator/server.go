@@ -2,15 +2,18 @@
 // client cannot tell from Alma's sandbox: payments and their lifecycle,
 // refunds, deferred capture, eligibility, the merchant calls, Alma's auth
 // and validation errors, a bounded in-memory store and request journal, the
-// admin API under /__admin/, and scenario replay (package replay) for
-// timeouts, faults and asynchronous decisions.
+// admin API under /__admin/, and scenario replay for timeouts, faults and
+// asynchronous decisions.
 //
 //	s := emulator.NewServer()
 //	s.Addr = "127.0.0.1:0"
 //	if err := s.Open(); err != nil { … }
 //	defer s.Close()
 //
-// The contracts it keeps are in docs/internals.md.
+// A request reads top to bottom in this package: decode → validate → the
+// payment core (payment.go) under the store's lock (store.go) → one writer
+// (respond.go). Time moves only on the emulator's clock (timers.go). The
+// contracts it keeps are in docs/internals.md.
 package emulator
 
 import (
@@ -28,7 +31,8 @@ import (
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
-// Defaults of a new Server (docs/internals.md).
+// Defaults of a new Server (docs/internals.md). A zero field gets its
+// default when the server starts.
 const (
 	DefaultAddr           = "127.0.0.1:4242"
 	DefaultMinAmount      = 5000
@@ -40,21 +44,23 @@ const (
 	DefaultIPNDelay       = time.Second
 	DefaultIPNRetryBase   = time.Second
 	DefaultIPNMaxAttempts = 8
+	DefaultIPNTimeout     = 10 * time.Second
 )
 
 // DefaultInstallments are the installment counts the fee plans offer
 // (1 = pay now).
-var DefaultInstallments = []int{1, 2, 3, 4, 10, 12}
+func DefaultInstallments() []int { return []int{1, 2, 3, 4, 10, 12} }
 
 // Server is the emulator. Set its exported fields before Open (or Handler);
-// they are read once.
+// the server reads them as they are, filling zero values with the defaults
+// when it starts.
 type Server struct {
 	// Addr is the TCP address Open listens on; "127.0.0.1:0" picks a port.
 	Addr string
 	// PublicURL is the base of payment links (payment "url"); URL() if empty.
 	PublicURL string
-	// Scenarios is the catalogue the engine selects from; the embedded
-	// defaults if nil.
+	// Scenarios is the catalogue the scenarios are selected from; the
+	// embedded defaults if nil.
 	Scenarios *scenarios.Catalog
 	// Seed makes ids and generated data reproducible.
 	Seed int64
@@ -70,8 +76,10 @@ type Server struct {
 	MaxJournal int
 	// HangLimit bounds a scenario's hang fault and delays.
 	HangLimit time.Duration
-	// IPNDelay is the wait before a notification; IPNRetryBase the first
-	// retry backoff (doubling); IPNMaxAttempts the attempts per notification.
+	// IPNDelay is the wait, on the emulator's clock, before a notification
+	// (NewServer: DefaultIPNDelay; zero: none);
+	// IPNRetryBase the first retry backoff (doubling); IPNMaxAttempts the
+	// attempts per notification.
 	IPNDelay, IPNRetryBase time.Duration
 	IPNMaxAttempts         int
 	// AllowOrigins get CORS headers on every route ("*" for any origin).
@@ -80,12 +88,35 @@ type Server struct {
 	Logger *slog.Logger
 	// Now is the base clock (the admin API advances on top of it).
 	Now func() time.Time
-	// HTTPClient sends IPN notifications.
+	// FrozenClock stops the clock at its start: it then moves only when
+	// advanced (POST /__admin/clock/advance, Advance), which fires what falls
+	// due. Tests step time themselves with it.
+	FrozenClock bool
+	// HTTPClient sends IPN notifications (redirects are never followed); a
+	// client with DefaultIPNTimeout if nil.
 	HTTPClient *http.Client
 
 	initOnce sync.Once
 	handler  http.Handler
-	svc      *service
+
+	store     *store
+	journal   *journal
+	clock     *clock
+	timers    *timers
+	ipnLog    ipnLog
+	ipnClient *http.Client
+	ipnCtx    context.Context
+	ipnStop   context.CancelFunc
+	gen       *gen
+	sampler   *replay.Sampler
+	arms      replay.Arms
+	creates   *creates
+	merchant  merchant
+	done      chan struct{} // closed by Close: hangs and delays answer at once
+	closeOnce sync.Once
+	panics    atomic.Int64
+	inflight  atomic.Int64           // requests being served
+	base      atomic.Pointer[string] // the listener's URL, once open
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -98,26 +129,12 @@ type Server struct {
 // NewServer returns a Server with the documented defaults and a seed drawn
 // from the current time.
 func NewServer() *Server {
-	return &Server{
-		Addr:           DefaultAddr,
-		Seed:           time.Now().UnixNano(),
-		MinAmount:      DefaultMinAmount,
-		MaxAmount:      DefaultMaxAmount,
-		Installments:   append([]int(nil), DefaultInstallments...),
-		MaxBodyBytes:   DefaultMaxBodyBytes,
-		MaxPayments:    DefaultMaxPayments,
-		MaxJournal:     DefaultMaxJournal,
-		HangLimit:      DefaultHangLimit,
-		IPNDelay:       DefaultIPNDelay,
-		IPNRetryBase:   DefaultIPNRetryBase,
-		IPNMaxAttempts: DefaultIPNMaxAttempts,
-		Now:            time.Now,
-		HTTPClient:     &http.Client{Timeout: 10 * time.Second},
-	}
+	return &Server{Addr: DefaultAddr, Seed: time.Now().UnixNano(), IPNDelay: DefaultIPNDelay}
 }
 
 // Open listens on Addr and serves in the background.
 func (s *Server) Open() error {
+	h := s.Handler()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ln != nil {
@@ -128,12 +145,11 @@ func (s *Server) Open() error {
 		return fmt.Errorf("emulator: listen %s: %w", s.Addr, err)
 	}
 	url := "http://" + ln.Addr().String()
-	h := s.Handler()
-	s.svc.base.Store(&url)
+	s.base.Store(&url)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: s.unused.track}
 	served := make(chan struct{})
 	s.ln, s.url, s.srv, s.served = ln, url, srv, served
-	log := s.svc.log
+	log := s.Logger
 	go func() {
 		defer close(served)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -148,7 +164,11 @@ func (s *Server) Open() error {
 // requests finish (up to 5 s).
 func (s *Server) Close() error {
 	s.initOnce.Do(s.init)
-	s.svc.close()
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.ipnStop()
+		s.timers.close()
+	})
 	s.mu.Lock()
 	srv, served := s.srv, s.served
 	s.srv, s.ln = nil, nil
@@ -185,91 +205,72 @@ func (s *Server) Handler() http.Handler {
 	return s.handler
 }
 
-// init builds the service and its routes from the exported fields.
-func (s *Server) init() {
-	s.svc = newService(s.config())
-	s.handler = s.svc.routes()
-}
-
-// config snapshots the exported fields, filling zero values with defaults.
-func (s *Server) config() config {
-	c := config{
-		publicURL: s.PublicURL, catalog: s.Scenarios, seed: s.Seed,
-		minAmount: s.MinAmount, maxAmount: s.MaxAmount, installments: s.Installments,
-		maxBody: s.MaxBodyBytes, maxPayments: s.MaxPayments, maxJournal: s.MaxJournal,
-		hangLimit: s.HangLimit, ipnDelay: s.IPNDelay, ipnRetryBase: s.IPNRetryBase,
-		ipnAttempts: s.IPNMaxAttempts, allowOrigins: s.AllowOrigins, logger: s.Logger, addr: s.Addr,
-		now: s.Now, client: s.HTTPClient,
-	}
-	c.fill()
-	return c
+// Advance moves the emulator's clock forward by d and fires, in order,
+// everything that fell due (decisions, IPN attempts) before it returns.
+func (s *Server) Advance(d time.Duration) {
+	s.initOnce.Do(s.init)
+	s.clock.advance(d)
+	s.timers.fireDue(true)
 }
 
 // Panics is how many handler panics the recover middleware caught (a bug
 // when not zero).
 func (s *Server) Panics() int64 {
 	s.initOnce.Do(s.init)
-	return s.svc.panics.Load()
+	return s.panics.Load()
 }
 
-// config is what the service runs with.
-type config struct {
-	publicURL            string
-	catalog              *scenarios.Catalog
-	seed                 int64
-	minAmount, maxAmount int64
-	installments         []int
-	maxBody              int64
-	maxPayments          int
-	maxJournal           int
-	hangLimit            time.Duration
-	ipnDelay             time.Duration
-	ipnRetryBase         time.Duration
-	ipnAttempts          int
-	allowOrigins         []string
-	logger               *slog.Logger
-	now                  func() time.Time
-	client               *http.Client
-	addr                 string
+// init fills the zero fields with their defaults and builds the parts and
+// the routes.
+func (s *Server) init() {
+	s.fillDefaults()
+	s.store = newStore(s.MaxPayments)
+	s.journal = newJournal(s.MaxJournal)
+	s.clock = newClock(s.Now, s.FrozenClock)
+	s.timers = newTimers(s.clock)
+	s.ipnLog.ring = newRing[delivery](maxIPNLog)
+	s.ipnClient = ipnClient(s.HTTPClient)
+	s.ipnCtx, s.ipnStop = context.WithCancel(context.Background())
+	s.gen = newGen(s.Seed)
+	s.sampler = replay.NewSampler(s.Seed)
+	s.creates = newCreates(maxCreateCursors)
+	s.merchant = newMerchant(s.gen)
+	s.done = make(chan struct{})
+	s.handler = s.routes()
 }
 
-// fill replaces zero values by the defaults.
-func (c *config) fill() {
-	if c.minAmount <= 0 {
-		c.minAmount = DefaultMinAmount
+// fillDefaults gives each zero field its default.
+func (s *Server) fillDefaults() {
+	if s.Addr == "" {
+		s.Addr = DefaultAddr
 	}
-	if c.maxAmount <= 0 {
-		c.maxAmount = DefaultMaxAmount
+	setDefault(&s.MinAmount, DefaultMinAmount)
+	setDefault(&s.MaxAmount, DefaultMaxAmount)
+	setDefault(&s.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&s.MaxPayments, DefaultMaxPayments)
+	setDefault(&s.MaxJournal, DefaultMaxJournal)
+	setDefault(&s.HangLimit, DefaultHangLimit)
+	setDefault(&s.IPNRetryBase, DefaultIPNRetryBase)
+	setDefault(&s.IPNMaxAttempts, DefaultIPNMaxAttempts)
+	if len(s.Installments) == 0 {
+		s.Installments = DefaultInstallments()
 	}
-	if len(c.installments) == 0 {
-		c.installments = DefaultInstallments
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
 	}
-	if c.maxBody <= 0 {
-		c.maxBody = DefaultMaxBodyBytes
+	if s.Now == nil {
+		s.Now = time.Now
 	}
-	if c.maxPayments <= 0 {
-		c.maxPayments = DefaultMaxPayments
+	if s.Scenarios == nil {
+		s.Scenarios = defaultCatalog(s.Logger)
 	}
-	if c.maxJournal <= 0 {
-		c.maxJournal = DefaultMaxJournal
-	}
-	if c.hangLimit <= 0 {
-		c.hangLimit = DefaultHangLimit
-	}
-	if c.ipnAttempts <= 0 {
-		c.ipnAttempts = DefaultIPNMaxAttempts
-	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.client == nil {
-		c.client = &http.Client{Timeout: 10 * time.Second}
-	}
-	if c.catalog == nil {
-		c.catalog = defaultCatalog(c.logger)
+}
+
+// orDefault sets *v to def when *v is zero or negative.
+func setDefault[T int | int64 | time.Duration | string](v *T, def T) {
+	var zero T
+	if *v <= zero {
+		*v = def
 	}
 }
 
@@ -284,61 +285,14 @@ func defaultCatalog(log *slog.Logger) *scenarios.Catalog {
 	return cat
 }
 
-// service is the emulator's behaviour behind the routes: each part is its
-// own small type.
-type service struct {
-	cfg      config
-	log      *slog.Logger
-	store    *store
-	journal  *journal
-	clock    *clock
-	gen      *gen
-	engine   *replay.Engine
-	notifier *replay.Notifier
-	timers   *timers
-	merchant merchant
-	panics   atomic.Int64
-	inflight atomic.Int64           // requests being served
-	base     atomic.Pointer[string] // the listener's URL, once open
-}
-
-// newService wires the parts.
-func newService(c config) *service {
-	svc := &service{
-		cfg: c, log: c.logger,
-		store:   newStore(c.maxPayments),
-		journal: newJournal(c.maxJournal),
-		clock:   newClock(c.now),
-		gen:     newGen(c.seed),
-		timers:  newTimers(),
-	}
-	svc.engine = replay.New(c.catalog, replay.Options{
-		Seed: c.seed, HangLimit: c.hangLimit, Logger: c.logger, Now: svc.clock.Now,
-		WriteError: writeScenarioError,
-	})
-	svc.notifier = replay.NewNotifier(replay.NotifierOptions{
-		Client: c.client, Delay: c.ipnDelay, RetryBase: c.ipnRetryBase,
-		MaxAttempts: c.ipnAttempts, Logger: c.logger, Now: svc.clock.Now,
-	})
-	svc.merchant = newMerchant(svc.gen)
-	return svc
-}
-
-// close stops the engine, the notifier and the timers.
-func (svc *service) close() {
-	svc.timers.close()
-	svc.engine.Close()
-	svc.notifier.Close()
-}
-
 // publicURL is the base of payment links: PublicURL, else the listener's
 // URL, else (a handler without listener) "http://" + Addr.
-func (svc *service) publicURL() string {
-	if svc.cfg.publicURL != "" {
-		return svc.cfg.publicURL
+func (s *Server) publicURL() string {
+	if s.PublicURL != "" {
+		return s.PublicURL
 	}
-	if u := svc.base.Load(); u != nil {
+	if u := s.base.Load(); u != nil {
 		return *u
 	}
-	return "http://" + svc.cfg.addr
+	return "http://" + s.Addr
 }

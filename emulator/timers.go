@@ -1,58 +1,221 @@
 package emulator
 
 import (
+	"container/heap"
 	"sync"
 	"time"
 )
 
-// timers runs delayed functions (scenario decisions) and stops them all on
-// close. It is safe for concurrent use.
-type timers struct {
-	mu     sync.Mutex
-	closed bool
-	next   int
-	live   map[int]*time.Timer
+// maxAsyncFires bounds the slow timers (IPN attempts) that fire at once in
+// real time.
+const maxAsyncFires = 32
+
+// timer is something due at a time on the emulator's clock: a scenario's
+// decision, an IPN attempt.
+type timer struct {
+	due   time.Time
+	seq   uint64 // arming order, among timers due at once
+	pid   string // the payment it belongs to
+	slow  bool   // it may block (network): in real time, it fires on its own goroutine
+	fire  func(at time.Time)
+	index int // in the heap
 }
 
-func newTimers() *timers { return &timers{live: make(map[int]*time.Timer)} }
+// timers holds what is due on the emulator's clock. In real time, a runner
+// fires each timer when it falls due; advancing the clock fires, in order
+// and before the advance returns, everything that fell due. It is safe for
+// concurrent use.
+type timers struct {
+	clock *clock
 
-// after runs f after d unless the timers are closed first.
-func (t *timers) after(d time.Duration, f func()) {
+	mu     sync.Mutex
+	queue  timerHeap
+	seq    uint64
+	closed bool
+
+	firing sync.Mutex    // one firing pass at a time: due timers fire in order
+	wake   chan struct{} // tells the runner the queue or clock changed
+	done   chan struct{}
+	slow   chan struct{} // semaphore of slow fires in flight
+	wg     sync.WaitGroup
+}
+
+// newTimers returns timers on clock and starts their real-time runner; stop
+// it with close.
+func newTimers(c *clock) *timers {
+	t := &timers{
+		clock: c,
+		wake:  make(chan struct{}, 1),
+		done:  make(chan struct{}),
+		slow:  make(chan struct{}, maxAsyncFires),
+	}
+	t.wg.Add(1)
+	go t.run()
+	return t
+}
+
+// at arms fire for due, on behalf of payment pid. Once closed, nothing is
+// armed.
+func (t *timers) at(due time.Time, pid string, slow bool, fire func(at time.Time)) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.closed {
+		t.mu.Unlock()
 		return
 	}
-	id := t.next
-	t.next++
-	t.live[id] = time.AfterFunc(d, func() {
-		t.mu.Lock()
-		_, ok := t.live[id]
-		delete(t.live, id)
-		t.mu.Unlock()
-		if ok {
-			f()
-		}
-	})
+	t.seq++
+	heap.Push(&t.queue, &timer{due: due, seq: t.seq, pid: pid, slow: slow, fire: fire})
+	t.mu.Unlock()
+	t.poke()
 }
 
-// close stops every pending timer; later calls to after do nothing.
-func (t *timers) close() {
+// shift brings pid's timers d sooner: its own clock moved forward by d.
+func (t *timers) shift(pid string, d time.Duration) {
+	t.mu.Lock()
+	for _, tm := range t.queue {
+		if tm.pid == pid {
+			tm.due = tm.due.Add(-d)
+		}
+	}
+	heap.Init(&t.queue)
+	t.mu.Unlock()
+	t.poke()
+}
+
+// cancel drops pid's timers (its payment was evicted).
+func (t *timers) cancel(pid string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.closed = true
-	for id, tm := range t.live {
-		tm.Stop()
-		delete(t.live, id)
+	kept := t.queue[:0]
+	for _, tm := range t.queue {
+		if tm.pid != pid {
+			kept = append(kept, tm)
+		}
 	}
+	clear(t.queue[len(kept):])
+	t.queue = kept
+	heap.Init(&t.queue)
 }
 
-// reset stops every pending timer but keeps accepting new ones.
+// pending is how many timers are armed.
+func (t *timers) pending() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.queue)
+}
+
+// reset drops every timer.
 func (t *timers) reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for id, tm := range t.live {
-		tm.Stop()
-		delete(t.live, id)
+	t.queue = nil
+}
+
+// fireDue fires, in due order, every timer due by the clock, including
+// those that firing arms and that are due already. With sync, slow timers
+// fire on this goroutine too (an advance answers only once they are done).
+func (t *timers) fireDue(sync bool) {
+	t.firing.Lock()
+	defer t.firing.Unlock()
+	for {
+		t.mu.Lock()
+		if t.closed || len(t.queue) == 0 || t.queue[0].due.After(t.clock.now()) {
+			t.mu.Unlock()
+			return
+		}
+		tm := heap.Pop(&t.queue).(*timer)
+		t.mu.Unlock()
+		if !tm.slow || sync {
+			tm.fire(tm.due)
+			continue
+		}
+		select {
+		case t.slow <- struct{}{}:
+		case <-t.done:
+			return
+		}
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			defer func() { <-t.slow }()
+			tm.fire(tm.due)
+		}()
 	}
+}
+
+// run is the real-time runner: it sleeps until the next timer is due (or
+// the queue or clock changes) and fires what is due.
+func (t *timers) run() {
+	defer t.wg.Done()
+	for {
+		t.fireDue(false)
+		wait := time.Hour
+		t.mu.Lock()
+		if len(t.queue) > 0 {
+			wait = t.queue[0].due.Sub(t.clock.now())
+		}
+		t.mu.Unlock()
+		if t.clock.frozen && wait > 0 {
+			wait = time.Hour // a frozen clock moves only when advanced (which pokes)
+		}
+		sleep := time.NewTimer(max(wait, 0))
+		select {
+		case <-sleep.C:
+		case <-t.wake:
+			sleep.Stop()
+		case <-t.done:
+			sleep.Stop()
+			return
+		}
+	}
+}
+
+// poke wakes the runner to look at the queue and the clock again.
+func (t *timers) poke() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close stops the runner and waits for slow fires in flight; later timers
+// are not armed.
+func (t *timers) close() {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.closed = true
+	t.queue = nil
+	t.mu.Unlock()
+	close(t.done)
+	t.wg.Wait()
+}
+
+// timerHeap orders timers by due time, then arming order.
+type timerHeap []*timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if !h[i].due.Equal(h[j].due) {
+		return h[i].due.Before(h[j].due)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *timerHeap) Push(x any) {
+	tm := x.(*timer)
+	tm.index = len(*h)
+	*h = append(*h, tm)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	n := len(old)
+	tm := old[n-1]
+	old[n-1] = nil
+	*h = old[:n-1]
+	return tm
 }

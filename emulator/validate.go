@@ -29,11 +29,11 @@ const defaultInstallments = 3
 
 // validateCreate checks a create request as Alma does and returns the first
 // problem, with its field path.
-func (svc *service) validateCreate(req *createRequest) *apiError {
+func (s *Server) validateCreate(req *createRequest) *apiError {
 	if req.Payment == nil {
 		return fieldError("payment", codeMissingField, "payment is required", nil)
 	}
-	if aerr := svc.validatePayment(req.Payment); aerr != nil {
+	if aerr := s.validatePayment(req.Payment); aerr != nil {
 		return aerr
 	}
 	if aerr := validateCart(req.Payment.Cart); aerr != nil {
@@ -52,14 +52,14 @@ func (svc *service) validateCreate(req *createRequest) *apiError {
 }
 
 // validatePayment checks the payment object's own fields.
-func (svc *service) validatePayment(p *paymentRequest) *apiError {
+func (s *Server) validatePayment(p *paymentRequest) *apiError {
 	if p.PurchaseAmount == nil {
 		return fieldError("payment.purchase_amount", codeMissingField, "purchase_amount is required", nil)
 	}
-	if aerr := svc.checkAmount("payment.purchase_amount", *p.PurchaseAmount); aerr != nil {
+	if aerr := s.checkAmount("payment.purchase_amount", *p.PurchaseAmount); aerr != nil {
 		return aerr
 	}
-	if aerr := svc.checkPlan(installmentsOf(p), p.DeferredDays, p.DeferredMonths); aerr != nil {
+	if aerr := s.checkPlan(installmentsOf(p), p.DeferredDays, p.DeferredMonths); aerr != nil {
 		return aerr
 	}
 	if aerr := validateOptions(p); aerr != nil {
@@ -82,19 +82,19 @@ func (svc *service) validatePayment(p *paymentRequest) *apiError {
 }
 
 // checkAmount checks a purchase amount against the fee plans' limits.
-func (svc *service) checkAmount(field string, amount int64) *apiError {
-	if amount < svc.cfg.minAmount || amount > svc.cfg.maxAmount {
+func (s *Server) checkAmount(field string, amount int64) *apiError {
+	if amount < s.MinAmount || amount > s.MaxAmount {
 		return fieldError(field, codeInvalidValue,
-			fmt.Sprintf("purchase_amount must be between %d and %d", svc.cfg.minAmount, svc.cfg.maxAmount), amount)
+			fmt.Sprintf("purchase_amount must be between %d and %d", s.MinAmount, s.MaxAmount), amount)
 	}
 	return nil
 }
 
 // checkPlan checks that a fee plan general_{n}_{days}_{months} is offered.
-func (svc *service) checkPlan(n, days, months int) *apiError {
-	if !slices.Contains(svc.cfg.installments, n) {
+func (s *Server) checkPlan(n, days, months int) *apiError {
+	if !slices.Contains(s.Installments, n) {
 		return fieldError("payment.installments_count", codeInvalidValue,
-			fmt.Sprintf("installments_count %d is not offered (offered: %v)", n, svc.cfg.installments), n)
+			fmt.Sprintf("installments_count %d is not offered (offered: %v)", n, s.Installments), n)
 	}
 	if days < 0 || months < 0 || days != 0 || months != 0 {
 		return fieldError("payment.deferred_days", codeInvalidValue,

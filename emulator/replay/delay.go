@@ -11,27 +11,22 @@ import (
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
-// sampler draws delays from a seeded random source; safe for concurrent use.
-type sampler struct {
+// Sampler draws delays from a seeded random source; safe for concurrent use.
+type Sampler struct {
 	mu  sync.Mutex
 	rng *rand.Rand
 }
 
-// newSampler returns a sampler whose draws are reproducible for a seed.
-func newSampler(seed int64) *sampler {
+// NewSampler returns a sampler whose draws are reproducible for a seed.
+func NewSampler(seed int64) *Sampler {
 	s := uint64(seed)
-	return &sampler{rng: rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))}
+	return &Sampler{rng: rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))}
 }
 
-// delay draws a step's wait within the engine's hang limit.
-func (e *Engine) delay(d *scenarios.Delay) time.Duration {
-	return e.rand.draw(d, e.opt.HangLimit)
-}
-
-// draw returns a step's wait: Fixed when set, else uniform in [Min, Max] when
+// Draw returns a step's wait: Fixed when set, else uniform in [Min, Max] when
 // Max is set, else normal around Mean with Stddev; never negative, never
-// beyond limit.
-func (s *sampler) draw(d *scenarios.Delay, limit time.Duration) time.Duration {
+// beyond limit. A nil d is no wait.
+func (s *Sampler) Draw(d *scenarios.Delay, limit time.Duration) time.Duration {
 	if d == nil {
 		return 0
 	}
@@ -52,46 +47,47 @@ func (s *sampler) draw(d *scenarios.Delay, limit time.Duration) time.Duration {
 }
 
 // float64 draws a uniform number in [0,1).
-func (s *sampler) float64() float64 {
+func (s *Sampler) float64() float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rng.Float64()
 }
 
 // normFloat64 draws a standard normal number.
-func (s *sampler) normFloat64() float64 {
+func (s *Sampler) normFloat64() float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rng.NormFloat64()
 }
 
-// wait sleeps for d unless the client leaves (false) or the engine closes
-// (true: answer at once).
-func (e *Engine) wait(r *http.Request, d time.Duration) bool {
+// Wait holds request r for d: true when d passed or done closed (answer at
+// once), false when the client left first. A request that waits has its body
+// read ahead (PrepareWait), so that a client leaving is noticed.
+func Wait(r *http.Request, d time.Duration, done <-chan struct{}) bool {
 	if d <= 0 {
 		return r.Context().Err() == nil
 	}
-	prepareWait(r)
+	PrepareWait(r)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-e.done:
+	case <-done:
 		return true
 	case <-r.Context().Done():
 		return false
 	}
 }
 
-// maxBuffered bounds how much of a request body prepareWait reads ahead.
+// maxBuffered bounds how much of a request body PrepareWait reads ahead.
 const maxBuffered = 1 << 20
 
-// prepareWait reads the request body ahead (up to maxBuffered, leaving it for
+// PrepareWait reads the request body ahead (up to maxBuffered, leaving it for
 // the operation to read again) so that net/http notices a client that
 // disconnects while the request waits: it watches the connection only once
 // the body is consumed.
-func prepareWait(r *http.Request) {
+func PrepareWait(r *http.Request) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return
 	}

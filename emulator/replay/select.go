@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
@@ -24,93 +25,116 @@ func (e *SelectError) Error() string {
 	return fmt.Sprintf("unknown scenario %q in %s", e.Value, FieldHeader)
 }
 
+// Select picks the scenario for a new payment: header value, then merchant
+// reference (equal to an id or "<id>:…"), then the first armed scenario,
+// else nil. An unknown id named in the header returns a *SelectError.
+//
+// A reference names a scenario only when it is an id, or starts with an id
+// and a colon: any other reference ("ORD:1", "42") is an ordinary order
+// reference and never an error, since real references carry colons too.
+// An armed scenario is consumed only when it is returned. cat and arms may
+// be nil.
+func Select(cat *scenarios.Catalog, arms *Arms, header, merchantReference string) (*scenarios.Scenario, error) {
+	if id := strings.TrimSpace(header); id != "" {
+		sc, ok := cat.Get(id)
+		if !ok {
+			return nil, &SelectError{Value: header}
+		}
+		return sc, nil
+	}
+	if sc, ok := cat.Get(merchantReference); ok && merchantReference != "" {
+		return sc, nil
+	}
+	if id, _, found := strings.Cut(merchantReference, ":"); found {
+		if sc, ok := cat.Get(id); ok {
+			return sc, nil
+		}
+	}
+	if id := arms.take(); id != "" {
+		sc, _ := cat.Get(id)
+		return sc, nil
+	}
+	return nil, nil
+}
+
+// Arms are the scenarios armed for the next payments created without one,
+// in arming order. The zero value is ready; it is safe for concurrent use.
+type Arms struct {
+	mu   sync.Mutex
+	list []armed
+}
+
 // armed is one scenario armed for the next payments.
 type armed struct {
 	id    string
 	count int
 }
 
-// Select picks the scenario for a new payment: header value, then merchant
-// reference (equal to an id or "<id>:…"), then armed, else nil. An unknown id
-// named in the header returns a *SelectError.
-//
-// A reference names a scenario only when it is an id, or starts with an id
-// and a colon: any other reference ("ORD:1", "42") is an ordinary order
-// reference and never an error, since real references carry colons too.
-// An unknown id in the header is an error. An armed scenario is consumed
-// only when it is returned.
-func (e *Engine) Select(header, merchantReference string) (*scenarios.Scenario, error) {
-	if id := strings.TrimSpace(header); id != "" {
-		sc, ok := e.cat.Get(id)
-		if !ok {
-			return nil, &SelectError{Value: header}
-		}
-		return sc, nil
-	}
-	if sc, ok := e.cat.Get(merchantReference); ok && merchantReference != "" {
-		return sc, nil
-	}
-	if id, _, found := strings.Cut(merchantReference, ":"); found {
-		if sc, ok := e.cat.Get(id); ok {
-			return sc, nil
-		}
-	}
-	return e.takeArmed(), nil
-}
+// MaxArmCount bounds how many payments one arming can cover; counts add up
+// to it and stop there.
+const MaxArmCount = 1_000_000
 
 // Arm makes the next count payments created without a scenario get scenario
 // id, after any scenario armed before it. Arming an id again adds to its
-// count; count 0 disarms it.
-func (e *Engine) Arm(id string, count int) error {
-	if _, ok := e.cat.Get(id); !ok {
-		return fmt.Errorf("arm %q: unknown scenario", id)
-	}
+// count (saturating at MaxArmCount); count 0 disarms it. The caller checks
+// that id names a scenario.
+func (a *Arms) Arm(id string, count int) error {
 	if count < 0 {
 		return fmt.Errorf("arm %q: negative count %d", id, count)
 	}
-	e.armMu.Lock()
-	defer e.armMu.Unlock()
-	for i := range e.arms {
-		if e.arms[i].id != id {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range a.list {
+		if a.list[i].id != id {
 			continue
 		}
 		if count == 0 {
-			e.arms = append(e.arms[:i], e.arms[i+1:]...)
+			a.list = append(a.list[:i], a.list[i+1:]...)
 		} else {
-			e.arms[i].count += count
+			a.list[i].count = min(a.list[i].count+min(count, MaxArmCount), MaxArmCount)
 		}
 		return nil
 	}
 	if count > 0 {
-		e.arms = append(e.arms, armed{id: id, count: count})
+		a.list = append(a.list, armed{id: id, count: min(count, MaxArmCount)})
 	}
 	return nil
 }
 
 // Armed returns the armed scenarios and how many payments each still awaits.
-func (e *Engine) Armed() map[string]int {
-	e.armMu.Lock()
-	defer e.armMu.Unlock()
-	out := make(map[string]int, len(e.arms))
-	for _, a := range e.arms {
-		out[a.id] = a.count
+func (a *Arms) Armed() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]int, len(a.list))
+	for _, x := range a.list {
+		out[x.id] = x.count
 	}
 	return out
 }
 
-// takeArmed consumes one payment of the first armed scenario, or returns nil.
-func (e *Engine) takeArmed() *scenarios.Scenario {
-	e.armMu.Lock()
-	defer e.armMu.Unlock()
-	if len(e.arms) == 0 {
-		return nil
+// Reset disarms everything.
+func (a *Arms) Reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.list = nil
+}
+
+// take consumes one payment of the first armed scenario and returns its id,
+// or "" when nothing is armed (or a is nil).
+func (a *Arms) take() string {
+	if a == nil {
+		return ""
 	}
-	a := &e.arms[0]
-	a.count--
-	id := a.id
-	if a.count <= 0 {
-		e.arms = e.arms[1:]
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.list) == 0 {
+		return ""
 	}
-	sc, _ := e.cat.Get(id)
-	return sc
+	x := &a.list[0]
+	x.count--
+	id := x.id
+	if x.count <= 0 {
+		a.list = a.list[1:]
+	}
+	return id
 }

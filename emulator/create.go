@@ -1,0 +1,237 @@
+package emulator
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+// scenarioHeader names a scenario for a new payment.
+const scenarioHeader = replay.FieldHeader
+
+// createPayment answers POST /v1/payments: decode → validate → select the
+// scenario → its create step → store the new payment.
+func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	if aerr := decodeBody(r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if aerr := s.validateCreate(&req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ref := ""
+	if req.Order != nil {
+		ref = req.Order.MerchantReference
+	}
+	header := r.Header.Get(scenarioHeader)
+	sc, err := replay.Select(s.Scenarios, &s.arms, header, ref)
+	if err != nil { // Select's only error: the header names an unknown scenario
+		writeError(w, fieldError(scenarioHeader, codeInvalidValue, "unknown scenario: "+header, header))
+		return
+	}
+	scID := scenarioID(sc)
+	learn(w, r, "", scID)
+	if warning := s.misfit(sc, req.Payment); warning != "" {
+		w.Header().Set(WarningHeader, warning)
+		s.Logger.Warn("scenario does not fit the payment", "scenario", scID, "warning", warning)
+	}
+	key := info(r).apiKey
+	buf := getBuffer()
+	defer putBuffer(buf)
+	s.serveStep(w, r, s.creates.next(sc, ref), func() answer {
+		p := s.newPayment(&req, key, sc)
+		learn(w, r, p.ID, scID)
+		if s.Logger.Enabled(r.Context(), slog.LevelDebug) {
+			s.Logger.Debug("payment created", "id", p.ID, "scenario", scID, "key", redactKey(key))
+		}
+		*buf = s.renderPayment((*buf)[:0], p) // rendered before another request can see p
+		if evicted := s.store.add(p); evicted != "" {
+			s.timers.cancel(evicted)
+		}
+		return ok(*buf)
+	})
+}
+
+// WarningHeader carries, on an answer, why the scenario chosen for a payment
+// cannot play out on it (the scenario is applied all the same).
+const WarningHeader = "X-Alma-Sandbox-Warning"
+
+// misfit says why sc's steps cannot apply to a payment created from p
+// ("" when they can): a capture script on an automatic-capture payment, a
+// trigger script without deferred trigger.
+func (s *Server) misfit(sc *scenarios.Scenario, p *paymentRequest) string {
+	if sc == nil {
+		return ""
+	}
+	manual := p.CaptureMethod == "manual"
+	switch {
+	case len(sc.On[scenarios.OpCapture]) > 0 && !manual:
+		return "scenario " + sc.ID + " scripts the capture, but the payment is not created with capture_method manual: its capture steps never run"
+	case sc.Decision != nil && len(sc.On[scenarios.OpCustomer]) == 0:
+		return "scenario " + sc.ID + " has a decision but no customer step leading to scored_maybe"
+	}
+	return ""
+}
+
+// scenarioID is sc's id, or "" for the happy path.
+func scenarioID(sc *scenarios.Scenario) string {
+	if sc == nil {
+		return ""
+	}
+	return sc.ID
+}
+
+// newPayment builds a new payment from a valid create request.
+func (s *Server) newPayment(req *createRequest, apiKey string, sc *scenarios.Scenario) *payment {
+	now := s.clock.now()
+	in := req.Payment
+	p := &payment{
+		ID: s.gen.id("payment"), Created: now, State: stateNotStarted,
+		Amount: *in.PurchaseAmount, Installments: installmentsOf(in),
+		CustomData: normalizeRaw(in.CustomData), Locale: orDefault(in.Locale, "fr"),
+		Origin: orDefault(in.Origin, "online"), CaptureMethod: orDefault(in.CaptureMethod, "automatic"),
+		ReturnURL: in.ReturnURL, FailureReturnURL: in.FailureReturnURL,
+		CustomerCancelURL: in.CustomerCancelURL, IPNCallbackURL: in.IPNCallbackURL,
+		Trigger: in.Deferred == "trigger", Billing: in.BillingAddress, Shipping: in.ShippingAddress,
+		APIKey: apiKey, Script: replay.NewScript(sc),
+	}
+	if p.Trigger {
+		p.TriggerText = in.DeferredDescription
+	}
+	if in.Cart != nil {
+		p.Cart, _ = json.Marshal(in.Cart) // plain structs always marshal
+	}
+	p.Plan = newPlan(p.Amount, p.Installments, now)
+	p.Customer = s.customer(req.Customer, in.BillingAddress, now)
+	if req.Order != nil {
+		p.Orders = append(p.Orders, s.order(p.ID, req.Order, now))
+	}
+	if in.ExpiresAfter != nil {
+		p.ExpiresAt = now.Add(time.Duration(*in.ExpiresAfter) * time.Minute)
+	}
+	p.note(now, "created", "payment created"+scenarioNote(scenarioID(sc)))
+	return p
+}
+
+// scenarioNote is " (scenario x)" or "".
+func scenarioNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (scenario " + id + ")"
+}
+
+// customer builds the payment's customer, filling what the request leaves
+// out with seeded fake data.
+func (s *Server) customer(c *customerRequest, billing *addressJSON, now time.Time) customerJSON {
+	if c == nil {
+		c = &customerRequest{}
+	}
+	out := customerJSON{
+		ID: s.gen.id("customer"), Created: now.Unix(),
+		FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
+		BirthDate: optString(c.BirthDate), Addresses: c.Addresses, IsBusiness: c.IsBusiness,
+		BusinessName: optString(c.BusinessName), BusinessIDNumber: optString(c.BusinessIDNumber),
+	}
+	if billing != nil {
+		out.FirstName = orDefault(out.FirstName, billing.FirstName)
+		out.LastName = orDefault(out.LastName, billing.LastName)
+		out.Email = orDefault(out.Email, billing.Email)
+		out.Phone = orDefault(out.Phone, billing.Phone)
+	}
+	if out.FirstName == "" || out.LastName == "" || out.Email == "" || out.Phone == "" {
+		fake := s.gen.person()
+		out.FirstName = orDefault(out.FirstName, fake.FirstName)
+		out.LastName = orDefault(out.LastName, fake.LastName)
+		out.Email = orDefault(out.Email, fake.Email)
+		out.Phone = orDefault(out.Phone, fake.Phone)
+	}
+	if out.Addresses == nil {
+		out.Addresses = []addressJSON{}
+	}
+	return out
+}
+
+// order builds an order object for payment id.
+func (s *Server) order(paymentID string, o *orderRequest, now time.Time) orderJSON {
+	return orderJSON{
+		ID: s.gen.id("order"), Created: now.Unix(), Updated: now.Unix(), Payment: paymentID,
+		MerchantReference: optString(o.MerchantReference), MerchantURL: optString(o.MerchantURL),
+		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: normalizeRaw(orNull(o.Data)),
+	}
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// orNull is raw, or JSON null when empty.
+func orNull(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("null")
+	}
+	return raw
+}
+
+// maxCreateCursors bounds how many create cursors (one per scenario and
+// merchant reference) the emulator remembers; the oldest is forgotten first.
+const maxCreateCursors = 10000
+
+// creates keeps the create steps' cursors: successive creates of a scenario
+// with the same merchant reference advance, so "fail twice, then succeed"
+// holds across a client's retries. It is safe for concurrent use.
+type creates struct {
+	mu    sync.Mutex
+	byKey map[string]*replay.Script
+	order ring[string]
+}
+
+// newCreates returns cursors for at most limit keys.
+func newCreates(limit int) *creates {
+	return &creates{byKey: make(map[string]*replay.Script), order: newRing[string](limit)}
+}
+
+// next returns the step answering this create of sc for reference ref (nil:
+// no create steps). An empty ref is one shared cursor of the scenario.
+func (c *creates) next(sc *scenarios.Scenario, ref string) *scenarios.Step {
+	if sc == nil || len(sc.On[scenarios.OpCreate]) == 0 {
+		return nil
+	}
+	key := sc.ID + "\x00" + ref
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	script, ok := c.byKey[key]
+	if ok && script.Scenario() != sc { // the catalog changed under this key
+		ok = false
+	}
+	if !ok {
+		if _, seen := c.byKey[key]; !seen {
+			if old, evicted := c.order.push(key); evicted {
+				delete(c.byKey, old)
+			}
+		}
+		s := replay.NewScript(sc)
+		script = &s
+		c.byKey[key] = script
+	}
+	return script.Next(scenarios.OpCreate)
+}
+
+// reset forgets every cursor.
+func (c *creates) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.byKey)
+	c.order.reset()
+}

@@ -1,0 +1,228 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// The wire shapes of Alma's objects, as the emulator writes them, and the
+// rendering of a payment into them. They are the emulator's own reading of
+// Alma's API: the connector has its own.
+
+// paymentJSON is Alma's Payment object in its full shape: every field
+// Alma's PHP 3.x client requires, plus the others Alma sends.
+type paymentJSON struct {
+	ID                         string            `json:"id"`
+	Created                    int64             `json:"created"`
+	State                      string            `json:"state"`
+	Kind                       string            `json:"kind"`
+	PurchaseAmount             int64             `json:"purchase_amount"`
+	InstallmentsCount          int               `json:"installments_count"`
+	DeferredDays               int               `json:"deferred_days"`
+	DeferredMonths             int               `json:"deferred_months"`
+	CustomerFee                int64             `json:"customer_fee"`
+	CustomerInterest           int64             `json:"customer_interest"`
+	AmountAlreadyRefunded      int64             `json:"amount_already_refunded"`
+	CustomData                 json.RawMessage   `json:"custom_data"`
+	ExpiredAt                  *int64            `json:"expired_at"`
+	URL                        string            `json:"url"`
+	ReturnURL                  *string           `json:"return_url"`
+	FailureReturnURL           *string           `json:"failure_return_url"`
+	CustomerCancelURL          *string           `json:"customer_cancel_url"`
+	IPNCallbackURL             *string           `json:"ipn_callback_url"`
+	Locale                     string            `json:"locale"`
+	Origin                     string            `json:"origin"`
+	CaptureMethod              string            `json:"capture_method"`
+	MerchantID                 string            `json:"merchant_id"`
+	MerchantName               string            `json:"merchant_name"`
+	DeferredTrigger            bool              `json:"deferred_trigger"`
+	DeferredTriggerDescription *string           `json:"deferred_trigger_description"`
+	DeferredTriggerApplied     *int64            `json:"deferred_trigger_applied"`
+	PaymentPlan                []installmentJSON `json:"payment_plan"`
+	Refunds                    []refundJSON      `json:"refunds"`
+	Orders                     []orderJSON       `json:"orders"`
+	Customer                   *customerJSON     `json:"customer"`
+	BillingAddress             *addressJSON      `json:"billing_address"`
+	ShippingAddress            *addressJSON      `json:"shipping_address"`
+	Cart                       json.RawMessage   `json:"cart,omitempty"`
+}
+
+// installmentJSON is one line of a payment plan.
+type installmentJSON struct {
+	ID                     string `json:"id"`
+	DueDate                int64  `json:"due_date"`
+	DatePaid               *int64 `json:"date_paid"`
+	PurchaseAmount         int64  `json:"purchase_amount"`
+	OriginalPurchaseAmount int64  `json:"original_purchase_amount"`
+	CustomerFee            int64  `json:"customer_fee"`
+	CustomerInterest       int64  `json:"customer_interest"`
+	TotalAmount            int64  `json:"total_amount"`
+	CustomerCanPostpone    bool   `json:"customer_can_postpone"`
+	State                  string `json:"state"`
+}
+
+// refundJSON is one refund of a payment.
+type refundJSON struct {
+	ID                      string `json:"id"`
+	Created                 int64  `json:"created"`
+	Amount                  int64  `json:"amount"`
+	MerchantReference       string `json:"merchant_reference"`
+	Comment                 string `json:"comment"`
+	Payment                 string `json:"payment"`
+	FromPaymentCancellation bool   `json:"from_payment_cancellation"`
+}
+
+// orderJSON is an order attached to a payment.
+type orderJSON struct {
+	ID                string          `json:"id"`
+	Created           int64           `json:"created"`
+	Updated           int64           `json:"updated"`
+	Payment           string          `json:"payment"`
+	MerchantReference *string         `json:"merchant_reference"`
+	MerchantURL       *string         `json:"merchant_url"`
+	CustomerURL       *string         `json:"customer_url"`
+	Comment           *string         `json:"comment"`
+	Data              json.RawMessage `json:"data"`
+}
+
+// customerJSON is the payment's customer.
+type customerJSON struct {
+	ID               string        `json:"id"`
+	Created          int64         `json:"created"`
+	FirstName        string        `json:"first_name"`
+	LastName         string        `json:"last_name"`
+	Email            string        `json:"email"`
+	Phone            string        `json:"phone"`
+	BirthDate        *string       `json:"birth_date"`
+	Addresses        []addressJSON `json:"addresses"`
+	IsBusiness       bool          `json:"is_business"`
+	BusinessName     *string       `json:"business_name"`
+	BusinessIDNumber *string       `json:"business_id_number"`
+}
+
+// addressJSON is a billing or shipping address, request and answer alike.
+type addressJSON struct {
+	FirstName         string `json:"first_name,omitempty"`
+	LastName          string `json:"last_name,omitempty"`
+	Company           string `json:"company,omitempty"`
+	Line1             string `json:"line1,omitempty"`
+	Line2             string `json:"line2,omitempty"`
+	PostalCode        string `json:"postal_code,omitempty"`
+	City              string `json:"city,omitempty"`
+	Country           string `json:"country,omitempty"`
+	CountySublocality string `json:"county_sublocality,omitempty"`
+	StateProvince     string `json:"state_province,omitempty"`
+	Email             string `json:"email,omitempty"`
+	Phone             string `json:"phone,omitempty"`
+}
+
+// toJSON is p in Alma's shape, as the merchant m sees it, its payment page
+// under base.
+func toJSON(p *payment, m merchant, base string) paymentJSON {
+	out := paymentJSON{
+		ID: p.ID, Created: p.Created.Unix(), State: p.State, Kind: "installments",
+		PurchaseAmount: p.Amount, InstallmentsCount: p.Installments,
+		DeferredDays: p.DeferredDays, DeferredMonths: p.DeferredMonths,
+		AmountAlreadyRefunded: p.refunded(), CustomData: p.CustomData, ExpiredAt: unixOrNil(p.ExpiredAt),
+		URL:       base + "/pay/" + strings.TrimPrefix(p.ID, "payment_"),
+		ReturnURL: optString(p.ReturnURL), FailureReturnURL: optString(p.FailureReturnURL),
+		CustomerCancelURL: optString(p.CustomerCancelURL), IPNCallbackURL: optString(p.IPNCallbackURL),
+		Locale: p.Locale, Origin: p.Origin, CaptureMethod: p.CaptureMethod,
+		MerchantID: m.ID, MerchantName: m.Name, DeferredTrigger: p.Trigger,
+		PaymentPlan: make([]installmentJSON, len(p.Plan)),
+		Refunds:     orEmpty(p.Refunds), Orders: orEmpty(p.Orders), Customer: &p.Customer,
+		BillingAddress: p.Billing, ShippingAddress: p.Shipping, Cart: p.Cart,
+	}
+	if p.Trigger {
+		out.DeferredTriggerDescription = optString(p.TriggerText)
+		out.DeferredTriggerApplied = unixOrNil(p.TriggeredAt)
+	}
+	for i, in := range p.Plan {
+		out.PaymentPlan[i] = installmentJSON{
+			ID: installmentID(p.ID, i), DueDate: in.Due.Unix(), DatePaid: unixOrNil(in.Paid),
+			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.Amount, TotalAmount: in.Amount, State: in.State,
+		}
+	}
+	return out
+}
+
+// renderPayment appends p's JSON to dst.
+func (s *Server) renderPayment(dst []byte, p *payment) []byte {
+	return appendJSON(dst, toJSON(p, s.merchant, s.publicURL()))
+}
+
+// appendJSON appends v as encoding/json writes it (v must be marshalable:
+// the emulator's own shapes always are).
+func appendJSON(dst []byte, v any) []byte {
+	buf := bytes.NewBuffer(dst)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return append(dst, "null"...)
+	}
+	b := buf.Bytes()
+	return b[:len(b)-1] // Encode's newline
+}
+
+// unixOrNil is t in unix seconds, or nil (JSON null) for the zero time.
+func unixOrNil(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.Unix()
+	return &u
+}
+
+// optString is nil for "", else &s (JSON null or the string).
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// orEmpty is list, or an empty (not null) list.
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+// normalizeRaw compacts and HTML-escapes raw JSON as encoding/json writes
+// a RawMessage; empty stays empty.
+func normalizeRaw(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	out, err := json.Marshal(raw)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// installmentID is the id of the i-th installment of a payment:
+// installment_11 + 32 base62 characters drawn from a hash of the payment id
+// and i — stable, in Alma's format, and never stored.
+func installmentID(paymentID string, i int) string {
+	h := uint64(14695981039346656037) // FNV-1a
+	for j := 0; j < len(paymentID); j++ {
+		h = (h ^ uint64(paymentID[j])) * 1099511628211
+	}
+	h ^= uint64(i+1) * 0x9e3779b97f4a7c15
+	b := make([]byte, 0, len("installment_11")+idRandomLen)
+	b = append(b, "installment_11"...)
+	for range idRandomLen / 8 {
+		h += 0x9e3779b97f4a7c15 // splitmix64
+		v := h
+		v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9
+		v = (v ^ (v >> 27)) * 0x94d049bb133111eb
+		v ^= v >> 31
+		for range 8 {
+			b = append(b, base62[v%62])
+			v /= 62
+		}
+	}
+	return string(b)
+}
