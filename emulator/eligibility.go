@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"time"
-
 )
 
 // maxPlanQueries bounds the plans one eligibility request may ask about

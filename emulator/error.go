@@ -172,4 +172,3 @@ func defaultMessage(code string) string {
 	}
 	return "Error: " + code
 }
-

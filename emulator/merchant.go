@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"slices"
-
 )
 
 // merchant is the sandbox's one merchant account.

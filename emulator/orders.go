@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
-
 )
 
 // ordersBody is the body of the orders calls: one order, or a list.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"sync"
-
 )
 
 // createRequest is the body of POST /v1/payments.
