@@ -40,6 +40,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	learn(w, r, "", scID)
 	if warning := s.misfit(sc, req.Payment); warning != "" {
 		w.Header().Set(WarningHeader, warning)
+		info(r).warning = warning
 		s.Logger.Warn("scenario does not fit the payment", "scenario", scID, "warning", warning)
 	}
 	key := info(r).apiKey

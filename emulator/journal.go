@@ -14,6 +14,7 @@ type journalEntry struct {
 	DurationMS float64 `json:"duration_ms"`
 	PaymentID  string  `json:"payment_id,omitempty"`
 	Scenario   string  `json:"scenario,omitempty"`
+	Warning    string  `json:"warning,omitempty"`
 }
 
 // journal is a bounded ring of the latest requests; safe for concurrent use.

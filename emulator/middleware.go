@@ -17,6 +17,7 @@ type requestInfo struct {
 	apiKey    string
 	paymentID string
 	scenario  string
+	warning   string // why the scenario cannot play out on the payment
 }
 
 type infoKey struct{}
@@ -89,6 +90,7 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 		e := journalEntry{
 			At: s.clock.now().Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
 			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
+			Warning: in.warning,
 		}
 		s.journal.record(e)
 		s.logRequest(r, e, in.apiKey)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,11 +60,21 @@ func newReceiver(t testing.TB) *ipnReceiver {
 		rc.mu.Lock()
 		rc.got = append(rc.got, pid)
 		rc.mu.Unlock()
-		rc.seen <- pid
+		select {
+		case rc.seen <- pid:
+		default:
+		}
 		_, _ = w.Write([]byte(`{"success":true}`))
 	}))
 	t.Cleanup(rc.Close)
 	return rc
+}
+
+// pids lists the pids notified so far.
+func (rc *ipnReceiver) pids() []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]string(nil), rc.got...)
 }
 
 // wait returns the next notified pid, failing after a bound.
@@ -154,22 +165,133 @@ func TestCreatedButAnswerLost(t *testing.T) {
 	assert.Equal(t, ref, data[0].(map[string]any)["custom_data"].(map[string]any)["order_reference"])
 }
 
+// TestPendingDecisionAndIPN steps a frozen clock: nothing happens until the
+// clock moves, then the decision and each IPN fire in order, logged before
+// the advance answers.
 func TestPendingDecisionAndIPN(t *testing.T) {
 	t.Parallel()
 	rc := newReceiver(t)
-	_, c := open(t, testScenarios(t))
+	s, c := open(t, testScenarios(t), frozen(time.Second))
 	id := c.create(90000, manual, set("order.merchant_reference", "pending_yes:o1"), paymentField("ipn_callback_url", rc.URL+"/ipn"))["id"].(string)
 	out := c.pay(id)
 	assert.Equal(t, "scored_maybe", out["state"])
-	assert.Equal(t, id, rc.wait(t), "IPN after the customer")
-	assert.Equal(t, id, rc.wait(t), "IPN after the decision")
+	assert.Empty(t, ipnOf(t, c, id), "no IPN before the clock moves")
+
+	advance(t, c, "1s") // the decision (20 ms) and the first IPN (1 s) fell due
+	assert.Equal(t, []string{id}, rc.pids())
 	assert.Equal(t, "scored_yes", c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["state"])
-	require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/v1/payments/"+id+"/capture", nil).Status)
-	ipn := c.do(http.MethodGet, "/__admin/ipn?payment="+id, nil).JSON(t)["data"].([]any)
+	require.Len(t, ipnOf(t, c, id), 1)
+
+	s.Advance(time.Second) // the decision's IPN, 1 s after the decision
+	assert.Equal(t, []string{id, id}, rc.pids())
+	ipn := ipnOf(t, c, id)
 	require.Len(t, ipn, 2)
-	first := ipn[0].(map[string]any)
-	assert.Equal(t, float64(200), first["status"])
-	assert.Equal(t, true, first["signature_ok"])
+	for _, d := range ipn {
+		assert.Equal(t, float64(200), d["status"])
+		assert.Equal(t, true, d["signature_ok"])
+	}
+	require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/v1/payments/"+id+"/capture", nil).Status)
+}
+
+// TestIPNRetriesOnTheClock: a receiver answering 500 is retried on the
+// emulator's clock, doubling from IPNRetryBase, up to IPNMaxAttempts.
+func TestIPNRetriesOnTheClock(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	fail := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(fail.Close)
+	_, c := open(t, frozen(0), func(s *emulator.Server) { s.IPNRetryBase = time.Minute; s.IPNMaxAttempts = 4 })
+	id := c.create(20000, paymentField("ipn_callback_url", fail.URL))["id"].(string)
+	c.pay(id)
+	advance(t, c, "1ns") // attempt 1 (due at once)
+	assert.Equal(t, int32(1), calls.Load())
+	advance(t, c, "59s")
+	assert.Equal(t, int32(1), calls.Load(), "the retry is a minute later")
+	advance(t, c, "1s")
+	assert.Equal(t, int32(2), calls.Load())
+	advance(t, c, "24h") // 2 min, then 4 min later: attempts 3 and 4, then it gives up
+	assert.Equal(t, int32(4), calls.Load())
+	ipn := ipnOf(t, c, id)
+	require.Len(t, ipn, 4)
+	assert.Equal(t, float64(500), ipn[3]["status"])
+}
+
+// TestPaymentAdvanceFiresItsOwnTimers: a payment's own clock advance fires
+// its decision, not another payment's.
+func TestPaymentAdvanceFiresItsOwnTimers(t *testing.T) {
+	t.Parallel()
+	_, c := open(t, testScenarios(t), frozen(time.Hour))
+	a := c.create(90000, manual, set("order.merchant_reference", "pending_yes:a"))["id"].(string)
+	b := c.create(90000, manual, set("order.merchant_reference", "pending_yes:b"))["id"].(string)
+	c.pay(a)
+	c.pay(b)
+	res := c.do(http.MethodPost, "/__admin/payments/"+a+"/advance", map[string]string{"by": "1s"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	assert.Equal(t, "scored_yes", c.do(http.MethodGet, "/v1/payments/"+a, nil).JSON(t)["state"])
+	assert.Equal(t, "scored_maybe", c.do(http.MethodGet, "/v1/payments/"+b, nil).JSON(t)["state"])
+}
+
+// TestIPNRedirectNotFollowed: a 3xx from the receiver is its answer; the
+// signature never travels to the redirect's target.
+func TestIPNRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
+	var reached atomic.Bool
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Store(true) }))
+	t.Cleanup(target.Close)
+	redirect := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
+	t.Cleanup(redirect.Close)
+	_, c := open(t, frozen(0), func(s *emulator.Server) { s.IPNMaxAttempts = 1 })
+	id := c.create(20000, paymentField("ipn_callback_url", redirect.URL))["id"].(string)
+	c.pay(id)
+	advance(t, c, "1ns")
+	ipn := ipnOf(t, c, id)
+	require.Len(t, ipn, 1)
+	assert.Equal(t, float64(http.StatusFound), ipn[0]["status"])
+	assert.False(t, reached.Load())
+}
+
+// TestEvictedPaymentIsNotNotified: eviction cancels a payment's timers.
+func TestEvictedPaymentIsNotNotified(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	_, c := open(t, frozen(time.Second), func(s *emulator.Server) { s.MaxPayments = 1 })
+	id := c.create(20000, paymentField("ipn_callback_url", rc.URL))["id"].(string)
+	c.pay(id)
+	c.create(20000) // evicts the first
+	advance(t, c, "1h")
+	assert.Empty(t, rc.pids())
+	clock := c.do(http.MethodGet, "/__admin/clock", nil).JSON(t)
+	assert.Equal(t, float64(0), clock["pending_timers"])
+}
+
+// frozen freezes the emulator's clock at the golden tests' time, with an
+// IPN delay.
+func frozen(ipnDelay time.Duration) func(*emulator.Server) {
+	return func(s *emulator.Server) {
+		s.FrozenClock = true
+		s.Now = func() time.Time { return fixedNow }
+		s.IPNDelay = ipnDelay
+	}
+}
+
+// advance moves the emulator's clock through the admin API.
+func advance(t testing.TB, c *client, by string) {
+	t.Helper()
+	res := c.do(http.MethodPost, "/__admin/clock/advance", map[string]string{"by": by})
+	require.Equal(t, http.StatusOK, res.Status, "advance: %s", res.Body)
+}
+
+// ipnOf is the IPN log of payment id.
+func ipnOf(t testing.TB, c *client, id string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, d := range c.do(http.MethodGet, "/__admin/ipn?payment="+id, nil).JSON(t)["data"].([]any) {
+		out = append(out, d.(map[string]any))
+	}
+	return out
 }
 
 func TestConcurrentScenarios(t *testing.T) {
@@ -199,4 +321,55 @@ func TestConcurrentScenarios(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestScoringRefusalRedirect: Alma's scoring refusing after a valid card is a
+// refusal, and the customer goes to failure_return_url, else return_url.
+func TestScoringRefusalRedirect(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	tests := []struct {
+		name    string
+		failure string
+		want    string
+	}{
+		{name: "failure_return_url set", failure: "https://shop.example.com/failed", want: "https://shop.example.com/failed?pid="},
+		{name: "failure_return_url unset", want: "https://shop.example.com/return?pid="},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			extra := []func(map[string]any){set("order.merchant_reference", "state_scored_no:"+tt.name)}
+			if tt.failure != "" {
+				extra = append(extra, paymentField("failure_return_url", tt.failure))
+			}
+			id := c.create(20000, extra...)["id"].(string)
+			out := c.pay(id)
+			assert.Equal(t, "refused", out["outcome"])
+			assert.Equal(t, "scored_no", out["state"])
+			assert.Equal(t, tt.want+id, out["redirect_url"])
+		})
+	}
+}
+
+// TestScenarioAppliedAndMisfit: every answer about a payment names its
+// scenario; a scenario whose steps cannot apply to the payment is warned
+// about on the create.
+func TestScenarioAppliedAndMisfit(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	res := c.do(http.MethodPost, "/v1/payments", createBody(20000, set("order.merchant_reference", "card_card_declined:1")))
+	require.Equal(t, http.StatusOK, res.Status)
+	assert.Equal(t, "card_card_declined", res.Header.Get(emulator.ScenarioAppliedHeader))
+	assert.Contains(t, res.Header.Get(emulator.WarningHeader), "capture_method manual")
+	id := res.JSON(t)["id"].(string)
+	journal := c.do(http.MethodGet, "/__admin/journal?method=POST&path=/v1/payments&limit=1", nil).JSON(t)["data"].([]any)
+	require.Len(t, journal, 1)
+	assert.Contains(t, journal[0].(map[string]any)["warning"], "capture_method manual")
+	get := c.do(http.MethodGet, "/v1/payments/"+id, nil)
+	assert.Equal(t, "card_card_declined", get.Header.Get(emulator.ScenarioAppliedHeader))
+
+	fits := c.do(http.MethodPost, "/v1/payments", createBody(20000, manual, set("order.merchant_reference", "card_card_declined:2")))
+	assert.Empty(t, fits.Header.Get(emulator.WarningHeader))
+	plain := c.do(http.MethodPost, "/v1/payments", createBody(20000))
+	assert.Empty(t, plain.Header.Get(emulator.ScenarioAppliedHeader))
 }

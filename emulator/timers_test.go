@@ -1,0 +1,144 @@
+package emulator
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// frozenTimers are timers on a clock frozen at t0.
+func frozenTimers(t *testing.T) (*clock, *timers) {
+	c := newClock(func() time.Time { return t0 }, true)
+	tm := newTimers(c)
+	t.Cleanup(tm.close)
+	return c, tm
+}
+
+// firings records what fired, and when.
+type firings struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (f *firings) add(name string) func(time.Time) {
+	return func(at time.Time) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.got = append(f.got, name+"@"+at.Sub(t0).String())
+	}
+}
+
+func (f *firings) list() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.got...)
+}
+
+func TestAdvanceFiresWhatFellDueInOrder(t *testing.T) {
+	t.Parallel()
+	c, tm := frozenTimers(t)
+	var f firings
+	tm.at(t0.Add(3*time.Second), "p1", true, f.add("c"))
+	tm.at(t0.Add(time.Second), "p1", false, f.add("a"))
+	tm.at(t0.Add(2*time.Second), "p2", true, f.add("b"))
+	tm.at(t0.Add(time.Hour), "p2", false, f.add("later"))
+	c.advance(3 * time.Second)
+	tm.fireDue(true)
+	assert.Equal(t, []string{"a@1s", "b@2s", "c@3s"}, f.list(), "each fires at its own due time, in order")
+	assert.Equal(t, 1, tm.pending())
+}
+
+func TestFiringArmsWhatIsDueAlready(t *testing.T) {
+	t.Parallel()
+	c, tm := frozenTimers(t)
+	var f firings
+	// A retry chain: each attempt arms the next a second later.
+	var attempt func(n int) func(time.Time)
+	attempt = func(n int) func(time.Time) {
+		return func(at time.Time) {
+			f.add("try")(at)
+			if n < 3 {
+				tm.at(at.Add(time.Second), "p", true, attempt(n+1))
+			}
+		}
+	}
+	tm.at(t0.Add(time.Second), "p", true, attempt(1))
+	c.advance(10 * time.Second)
+	tm.fireDue(true)
+	assert.Equal(t, []string{"try@1s", "try@2s", "try@3s"}, f.list())
+}
+
+func TestFrozenClockFiresNothingByItself(t *testing.T) {
+	t.Parallel()
+	_, tm := frozenTimers(t)
+	var f firings
+	tm.at(t0.Add(time.Nanosecond), "p", false, f.add("x"))
+	tm.fireDue(false)
+	assert.Empty(t, f.list())
+	assert.Equal(t, 1, tm.pending())
+}
+
+func TestDueNowFiresWithoutAnAdvance(t *testing.T) {
+	t.Parallel()
+	_, tm := frozenTimers(t)
+	done := make(chan struct{})
+	tm.at(t0, "p", false, func(time.Time) { close(done) })
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a timer due now did not fire")
+	}
+}
+
+func TestShiftAndCancel(t *testing.T) {
+	t.Parallel()
+	_, tm := frozenTimers(t)
+	var f firings
+	tm.at(t0.Add(time.Hour), "p1", false, f.add("p1"))
+	tm.at(t0.Add(time.Hour), "p2", false, f.add("p2"))
+	tm.at(t0.Add(2*time.Hour), "p3", false, f.add("p3"))
+	tm.shift("p1", time.Hour) // p1's own clock moved an hour
+	tm.fireDue(true)
+	assert.Equal(t, []string{"p1@0s"}, f.list())
+	tm.cancel("p2")
+	assert.Equal(t, 1, tm.pending())
+}
+
+func TestClosedTimersArmNothing(t *testing.T) {
+	t.Parallel()
+	c, tm := frozenTimers(t)
+	tm.close()
+	tm.close()
+	var f firings
+	tm.at(t0, "p", false, f.add("x"))
+	c.advance(time.Hour)
+	tm.fireDue(true)
+	assert.Empty(t, f.list())
+	assert.Zero(t, tm.pending())
+}
+
+func TestRealTimeRunnerFiresWhenDue(t *testing.T) {
+	t.Parallel()
+	c := newClock(time.Now, false)
+	tm := newTimers(c)
+	t.Cleanup(tm.close)
+	done := make(chan struct{})
+	tm.at(c.now().Add(5*time.Millisecond), "p", true, func(time.Time) { close(done) })
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the runner did not fire a due timer")
+	}
+}
+
+func TestClockAdvanceSaturatesAndResets(t *testing.T) {
+	t.Parallel()
+	c := newClock(func() time.Time { return t0 }, true)
+	c.advance(maxAdvance)
+	c.advance(maxAdvance)
+	assert.Equal(t, maxAdvance, c.advanced())
+	c.reset()
+	assert.Equal(t, t0, c.now())
+}
