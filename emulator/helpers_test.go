@@ -6,7 +6,6 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,17 +144,7 @@ func (c *client) pay(id string) map[string]any {
 // golden compares body (indented) with testdata/name, rewriting it with -update.
 func golden(t testing.TB, name string, body []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, json.Indent(&buf, body, "", "  "), "body: %s", body)
-	buf.WriteByte('\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create %s", path)
-	assert.Equal(t, string(want), buf.String())
+	emulatortest.Golden(t, filepath.Join("testdata", name), body, *update)
 }
 
 // open starts an emulator for one test, with options.

@@ -1,9 +1,6 @@
 package emulator_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alma-sandbox/alma-sandbox/emulator"
+	"github.com/alma-sandbox/alma-sandbox/emulator/emulatortest"
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
@@ -37,56 +35,6 @@ func testScenarios(t testing.TB) func(*emulator.Server) {
 	cat, err := scenarios.NewCatalog(list)
 	require.NoError(t, err)
 	return func(s *emulator.Server) { s.Scenarios = cat }
-}
-
-// ipnReceiver records the notifications it gets.
-type ipnReceiver struct {
-	*httptest.Server
-	mu   sync.Mutex
-	got  []string // pid of each request with a valid signature
-	seen chan string
-}
-
-func newReceiver(t testing.TB) *ipnReceiver {
-	rc := &ipnReceiver{seen: make(chan string, 16)}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pid := r.URL.Query().Get("pid")
-		mac := hmac.New(sha256.New, []byte(testKey))
-		mac.Write([]byte(pid))
-		if r.Header.Get("X-Alma-Signature") != hex.EncodeToString(mac.Sum(nil)) {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		rc.mu.Lock()
-		rc.got = append(rc.got, pid)
-		rc.mu.Unlock()
-		select {
-		case rc.seen <- pid:
-		default:
-		}
-		_, _ = w.Write([]byte(`{"success":true}`))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-// pids lists the pids notified so far.
-func (rc *ipnReceiver) pids() []string {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]string(nil), rc.got...)
-}
-
-// wait returns the next notified pid, failing after a bound.
-func (rc *ipnReceiver) wait(t testing.TB) string {
-	t.Helper()
-	select {
-	case pid := <-rc.seen:
-		return pid
-	case <-time.After(10 * time.Second):
-		t.Fatal("no IPN arrived")
-		return ""
-	}
 }
 
 func TestSelection(t *testing.T) {
@@ -170,7 +118,7 @@ func TestCreatedButAnswerLost(t *testing.T) {
 // the advance answers.
 func TestPendingDecisionAndIPN(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t)
+	rc := emulatortest.NewIPNReceiver(t, testKey)
 	s, c := open(t, testScenarios(t), frozen(time.Second))
 	id := c.create(90000, manual, set("order.merchant_reference", "pending_yes:o1"), paymentField("ipn_callback_url", rc.URL+"/ipn"))["id"].(string)
 	out := c.pay(id)
@@ -178,12 +126,12 @@ func TestPendingDecisionAndIPN(t *testing.T) {
 	assert.Empty(t, ipnOf(t, c, id), "no IPN before the clock moves")
 
 	advance(t, c, "1s") // the decision (20 ms) and the first IPN (1 s) fell due
-	assert.Equal(t, []string{id}, rc.pids())
+	assert.Equal(t, []string{id}, rc.PIDs())
 	assert.Equal(t, "scored_yes", c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["state"])
 	require.Len(t, ipnOf(t, c, id), 1)
 
 	s.Advance(time.Second) // the decision's IPN, 1 s after the decision
-	assert.Equal(t, []string{id, id}, rc.pids())
+	assert.Equal(t, []string{id, id}, rc.PIDs())
 	ipn := ipnOf(t, c, id)
 	require.Len(t, ipn, 2)
 	for _, d := range ipn {
@@ -256,13 +204,13 @@ func TestIPNRedirectNotFollowed(t *testing.T) {
 // TestEvictedPaymentIsNotNotified: eviction cancels a payment's timers.
 func TestEvictedPaymentIsNotNotified(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t)
+	rc := emulatortest.NewIPNReceiver(t, testKey)
 	_, c := open(t, frozen(time.Second), func(s *emulator.Server) { s.MaxPayments = 1 })
 	id := c.create(20000, paymentField("ipn_callback_url", rc.URL))["id"].(string)
 	c.pay(id)
 	c.create(20000) // evicts the first
 	advance(t, c, "1h")
-	assert.Empty(t, rc.pids())
+	assert.Empty(t, rc.PIDs())
 	clock := c.do(http.MethodGet, "/__admin/clock", nil).JSON(t)
 	assert.Equal(t, float64(0), clock["pending_timers"])
 }
