@@ -40,12 +40,14 @@ status-paths:
 scenarios-run:
 	mkdir -p artifacts && $(GO) run ./cmd/alma-sandbox scenarios run --url http://$(ADDR) --junit artifacts/status-paths.xml
 
-## bench: emulator throughput and p99 at 32 connections next to a bare net/http ceiling, startup, RSS;
+## bench: emulator throughput and p99 at 32 connections next to a bare net/http ceiling (in-process, then
+## binary against binary with wrk: ratio, p99, CPU µs per request), startup, RSS;
 ## the engine's and the connector's hot paths
 bench: build
 	$(GO) test -run '^$$' -bench 'CreatePayment|GetPayment' -benchtime 20000x -count=1 ./emulator/
 	$(GO) test -run '^$$' -bench 'Startup|Handler' -benchmem -count=1 ./emulator/
 	bash .ci/bench-binary
+	bash .ci/bench-wrk
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./emulator/replay/ ./connector/
 
 ## fuzz: each fuzz target for FUZZTIME (seed corpora already run in `make test`)

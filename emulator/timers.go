@@ -13,12 +13,11 @@ const maxAsyncFires = 32
 // timer is something due at a time on the emulator's clock: a scenario's
 // decision, an IPN attempt.
 type timer struct {
-	due   time.Time
-	seq   uint64 // arming order, among timers due at once
-	pid   string // the payment it belongs to
-	slow  bool   // it may block (network): in real time, it fires on its own goroutine
-	fire  func(at time.Time)
-	index int // in the heap
+	due  time.Time
+	seq  uint64 // arming order, among timers due at once
+	pid  string // the payment it belongs to
+	slow bool   // it may block (network): in real time, it fires on its own goroutine
+	fire func(at time.Time)
 }
 
 // timers holds what is due on the emulator's clock. In real time, a runner
@@ -36,8 +35,9 @@ type timers struct {
 	firing sync.Mutex    // one firing pass at a time: due timers fire in order
 	wake   chan struct{} // tells the runner the queue or clock changed
 	done   chan struct{}
-	slow   chan struct{} // semaphore of slow fires in flight
-	wg     sync.WaitGroup
+	slow   chan struct{}  // semaphore of slow fires in flight
+	flying sync.WaitGroup // slow fires in flight
+	wg     sync.WaitGroup // the runner
 }
 
 // newTimers returns timers on clock and starts their real-time runner; stop
@@ -112,8 +112,30 @@ func (t *timers) reset() {
 
 // fireDue fires, in due order, every timer due by the clock, including
 // those that firing arms and that are due already. With sync, slow timers
-// fire on this goroutine too (an advance answers only once they are done).
+// fire on this goroutine too, and fires the runner started are waited for:
+// an advance answers only once everything due is done.
 func (t *timers) fireDue(sync bool) {
+	for {
+		t.firePass(sync)
+		if !sync {
+			return
+		}
+		t.flying.Wait()
+		if !t.anyDue() {
+			return
+		}
+	}
+}
+
+// anyDue reports whether a timer is due by the clock.
+func (t *timers) anyDue() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return !t.closed && len(t.queue) > 0 && !t.queue[0].due.After(t.clock.now())
+}
+
+// firePass fires what is due, in order, once.
+func (t *timers) firePass(sync bool) {
 	t.firing.Lock()
 	defer t.firing.Unlock()
 	for {
@@ -133,9 +155,9 @@ func (t *timers) fireDue(sync bool) {
 		case <-t.done:
 			return
 		}
-		t.wg.Add(1)
+		t.flying.Add(1)
 		go func() {
-			defer t.wg.Done()
+			defer t.flying.Done()
 			defer func() { <-t.slow }()
 			tm.fire(tm.due)
 		}()
@@ -190,6 +212,7 @@ func (t *timers) close() {
 	t.mu.Unlock()
 	close(t.done)
 	t.wg.Wait()
+	t.flying.Wait()
 }
 
 // timerHeap orders timers by due time, then arming order.
@@ -202,15 +225,8 @@ func (h timerHeap) Less(i, j int) bool {
 	}
 	return h[i].seq < h[j].seq
 }
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *timerHeap) Push(x any) {
-	tm := x.(*timer)
-	tm.index = len(*h)
-	*h = append(*h, tm)
-}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timerHeap) Push(x any)   { *h = append(*h, x.(*timer)) }
 func (h *timerHeap) Pop() any {
 	old := *h
 	n := len(old)
