@@ -239,10 +239,6 @@ func decodeAlmaError(body []byte) (*AlmaError, bool) {
 	if err := json.Unmarshal(body, &e); err != nil {
 		return nil, false
 	}
-	e.ErrorCode, e.Message = redact(e.ErrorCode), redact(e.Message)
-	for i := range e.Errors {
-		f := &e.Errors[i]
-		f.Field, f.ErrorCode, f.Message = redact(f.Field), redact(f.ErrorCode), redact(f.Message)
-	}
+	e.redact()
 	return &e, true
 }

@@ -6,6 +6,15 @@ import "strings"
 // card numbers (last four kept) and API keys (as Secret prints them).
 func redact(s string) string { return redactKeys(maskCardNumbers(s)) }
 
+// redact redacts every text of Alma's error body in place.
+func (e *AlmaError) redact() {
+	e.ErrorCode, e.Message = redact(e.ErrorCode), redact(e.Message)
+	for i := range e.Errors {
+		f := &e.Errors[i]
+		f.Field, f.ErrorCode, f.Message = redact(f.Field), redact(f.ErrorCode), redact(f.Message)
+	}
+}
+
 // keyPrefixes start Alma's API keys.
 var keyPrefixes = []string{"sk_test_", "sk_live_"}
 
