@@ -10,7 +10,7 @@ PACT_LIB_DIR := $(CURDIR)/.pact/lib
 export CGO_LDFLAGS := -L$(PACT_LIB_DIR) -Wl,-rpath,$(PACT_LIB_DIR)
 export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
+.PHONY: mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
 
 ## run: start the emulator with the embedded scenarios on http://127.0.0.1:4242
 run: build
@@ -76,6 +76,12 @@ pact-lib:
 ## pact: consumer tests (write and drift-check contracts/pacts), then verify the emulator against them
 pact: pact-lib
 	$(GO) test -race -count=1 -tags pact ./contracts/...
+
+## mutation: apply each mutant of mutation/mutants.txt alone in a temporary copy of the tree, run its
+## packages, print the score and the survivors (MUTANTS=regexp selects some; not run by CI)
+MUTANTS ?=
+mutation: pact-lib
+	$(GO) run ./mutation -mutants mutation/mutants.txt -run '$(MUTANTS)'
 
 ## verify-alma: verify Alma's real sandbox against the pacts (needs ALMA_API_KEY=sk_test_…; skipped otherwise)
 verify-alma: pact-lib
