@@ -38,7 +38,7 @@ func classify(k callKind, a answer) Result {
 	switch {
 	case a.notSent:
 		return r.with(pspError)
-	case a.status == 0 || isTimeout(a.err):
+	case a.status < 200 || isTimeout(a.err): // no answer, or no final one (1xx)
 		return r.with(pick(k, pspTimeout, pspVerifyTimeout))
 	case a.status >= 500:
 		return r.with(classify5xx(k, a.status))
@@ -80,8 +80,13 @@ func classify5xx(k callKind, status int) string {
 
 // classify2xx maps a success answer: HTML is unexpected; an action's 2xx
 // status line is authoritative (Alma did it), a bad body only kept in Err; a
-// payment must parse and carry id and state; data must be JSON.
+// payment must parse and carry id and state; data must be JSON. A Verify
+// whose answer cannot be read (HTML, cut, too large, not a payment) is
+// VERIFY_PARTNER_ERROR, UNCERTAIN: the payment may well be paid.
 func classify2xx(k callKind, a answer, r Result) Result {
+	if k == kindVerify {
+		return classifyVerify2xx(a, r)
+	}
 	if isHTML(a) {
 		return r.with(pspUnknown)
 	}
@@ -105,6 +110,25 @@ func classify2xx(k callKind, a answer, r Result) Result {
 	if err != nil {
 		r.Err = err
 		return r.with(pspBadResponse)
+	}
+	r.Payment, r.PaymentID = p, p.ID
+	return r.with(stateRow(p))
+}
+
+// classifyVerify2xx maps Verify's 2xx: the payment's row, or
+// VERIFY_PARTNER_ERROR when the answer is not a readable payment.
+func classifyVerify2xx(a answer, r Result) Result {
+	if a.err != nil {
+		return r.with(pspVerifyError)
+	}
+	if isHTML(a) {
+		r.Err = errors.New("answer is HTML, not a payment")
+		return r.with(pspVerifyError)
+	}
+	p, err := decodePayment(a.body)
+	if err != nil {
+		r.Err = err
+		return r.with(pspVerifyError)
 	}
 	r.Payment, r.PaymentID = p, p.ID
 	return r.with(stateRow(p))
@@ -208,15 +232,13 @@ func decodePayment(body []byte) (*Payment, error) {
 }
 
 // decodeAlmaError reads Alma's error body; ok is false when it is not a JSON
-// object. Card numbers in messages are masked.
+// object. Card numbers and API keys in its texts are redacted: a server
+// may echo the key it was sent.
 func decodeAlmaError(body []byte) (*AlmaError, bool) {
 	var e AlmaError
 	if err := json.Unmarshal(body, &e); err != nil {
 		return nil, false
 	}
-	e.Message = maskCardNumbers(e.Message)
-	for i := range e.Errors {
-		e.Errors[i].Message = maskCardNumbers(e.Errors[i].Message)
-	}
+	e.redact()
 	return &e, true
 }

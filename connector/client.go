@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,13 +46,19 @@ type Client struct {
 	// Logger receives one line per operation result (row, payment, HTTP
 	// status, Alma's error code; Info, or Warn for ERROR and UNCERTAIN rows)
 	// and, at Debug, one per HTTP call (method, path, status, duration).
-	// Never keys, bodies or card data. nil discards.
+	// Never keys, bodies or card data; Alma's messages are logged with keys
+	// and card numbers redacted. nil (NewClient's default) discards: the
+	// connector is silent unless given a Logger.
 	Logger *slog.Logger
 	// UserAgent is sent with every request; empty sends DefaultUserAgent.
 	UserAgent string
 	// ReconcilePages and ReconcilePageSize bound Reconcile's search.
 	ReconcilePages    int
 	ReconcilePageSize int
+	// MaxAnswerBytes bounds how much of one answer is read; zero means
+	// DefaultMaxAnswerBytes. A longer answer is not cut: it is an unreadable
+	// answer (a Verify stays UNCERTAIN).
+	MaxAnswerBytes int64
 }
 
 // Timeouts bounds each kind of call to Alma; each attempt gets its own.
@@ -79,13 +86,23 @@ const DefaultUserAgent = "alma-sandbox-connector/1 (Go)"
 // DefaultTimeout bounds a call whose Timeouts field is zero.
 const DefaultTimeout = 10 * time.Second
 
-// maxBody bounds how much of an answer the connector reads.
-const maxBody = 4 << 20
+// DefaultMaxAnswerBytes bounds an answer when MaxAnswerBytes is zero. The
+// emulator's largest payment is about 7 MiB: a create body of at most 1 MiB
+// whose every character may be written as a 6-byte JSON escape, plus 50
+// orders of 16 KiB; 16 MiB leaves room for its refunds.
+const DefaultMaxAnswerBytes = 16 << 20
+
+// errTooLarge is an answer longer than MaxAnswerBytes.
+var errTooLarge = errors.New("answer larger than the connector's MaxAnswerBytes")
+
+// errNotFinal is an informational (1xx) answer that is not followed by a
+// final one, e.g. 101 Switching Protocols: Alma's outcome is unknown.
+var errNotFinal = errors.New("informational answer, no final answer")
 
 // NewClient returns a Client for Alma at baseURL with the merchant's secret
 // key and the defaults: 10 s per call (create 15 s), Verify tried 3 times
-// from 100 ms doubling, plan almacb4x, the system clock, slog.Default, and
-// an HTTP client that does not follow redirects (Alma never sends one).
+// from 100 ms doubling, plan almacb4x, the system clock, no logger (silent),
+// and an HTTP client that does not follow redirects (Alma never sends one).
 func NewClient(baseURL, apiKey string) *Client {
 	return &Client{
 		BaseURL:    strings.TrimRight(baseURL, "/"),
@@ -99,7 +116,6 @@ func NewClient(baseURL, apiKey string) *Client {
 		VerifyRetry:       Retry{Attempts: 3, Backoff: 100 * time.Millisecond},
 		Plan:              DefaultPlan(),
 		Now:               time.Now,
-		Logger:            slog.Default(),
 		UserAgent:         DefaultUserAgent,
 		ReconcilePages:    5,
 		ReconcilePageSize: 100,
@@ -134,7 +150,9 @@ func (c *Client) call(ctx context.Context, op string, timeout time.Duration, met
 	return a
 }
 
-// send builds, sends and reads one request.
+// send builds, sends and reads one request. Every wait ends with ctx: the
+// body is closed when ctx is done, so neither a stalled body nor a 101
+// answer's raw connection can hold the call past its deadline.
 func (c *Client) send(ctx context.Context, method, path string, body any) answer {
 	req, err := c.newRequest(ctx, method, path, body)
 	if err != nil {
@@ -145,11 +163,35 @@ func (c *Client) send(ctx context.Context, method, path string, body any) answer
 		return answer{err: fmt.Errorf("%s %s: %w", method, path, unwrapURLError(err))}
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		err = fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	a := answer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
+	if resp.StatusCode < 200 {
+		a.err = fmt.Errorf("%s %s: %d: %w", method, path, resp.StatusCode, errNotFinal)
+		return a
 	}
-	return answer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b, err: err}
+	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+	defer stop()
+	a.body, err = readAtMost(resp.Body, c.maxAnswer())
+	if err != nil {
+		a.err = fmt.Errorf("%s %s: read answer: %w", method, path, errors.Join(err, ctx.Err()))
+	}
+	return a
+}
+
+// readAtMost reads r to its end; an answer longer than limit is errTooLarge.
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		return b[:limit], fmt.Errorf("%w (%d bytes)", errTooLarge, limit)
+	}
+	return b, err
+}
+
+// maxAnswer is MaxAnswerBytes, DefaultMaxAnswerBytes when unset.
+func (c *Client) maxAnswer() int64 {
+	if c.MaxAnswerBytes <= 0 {
+		return DefaultMaxAnswerBytes
+	}
+	return c.MaxAnswerBytes
 }
 
 // newRequest builds a request with Alma's headers and a JSON body.

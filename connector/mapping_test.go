@@ -150,3 +150,73 @@ func TestMappingCaptureFlowIsAutomatic(t *testing.T) {
 	assert.False(t, ok, "1-step flow: no capture_method")
 	assert.NotContains(t, doc, "customer", "no customer data: no customer object")
 }
+
+// shipment is a test shipment: its amount in cents, and its item lines,
+// each named with its tax amounts in cents.
+func shipment(cents int64, city string, items ...connector.ItemLine) connector.Shipment {
+	return connector.Shipment{Amount: connector.Amount(cents), DeliveryTypeCode: "home",
+		ShippingAddress: connector.Address{AddressLines: []string{"1 rue " + city}, City: city, PostalCode: "75001", CountryCode: "fr"},
+		ItemLines:       items}
+}
+
+// item is an item line of one unit at cents, with one tax line per taxes
+// entry.
+func item(name string, cents int64, taxes ...int64) connector.ItemLine {
+	it := connector.ItemLine{TypeCode: "product", Name: name, Price: connector.Amount(cents), Quantity: 1}
+	for _, tax := range taxes {
+		it.TaxLines = append(it.TaxLines, connector.TaxLine{TypeCode: "vat", Amount: connector.Amount(tax)})
+	}
+	return it
+}
+
+// TestMappingSeveralShipments: with two and three shipments, cart.items
+// holds every shipment's items in order, item_tax_lines[].item indexes
+// cart.items across shipments (it does not restart per shipment), each
+// shipment keeps its amount, and the shipping address is the first
+// shipment's.
+func TestMappingSeveralShipments(t *testing.T) {
+	tests := []struct {
+		name      string
+		shipments []connector.Shipment
+		titles    []any
+		taxItems  []any // item_tax_lines[].item
+		taxCents  []any // item_tax_lines[].amount_cents
+		shipCents []any
+	}{
+		{"two shipments", []connector.Shipment{
+			shipment(490, "Lyon", item("A1", 1000, 200), item("A2", 2000)),
+			shipment(590, "Lille", item("B1", 3000, 500, 100), item("B2", 4000, 800)),
+		}, []any{"A1", "A2", "B1", "B2"}, []any{0.0, 2.0, 2.0, 3.0}, []any{200.0, 500.0, 100.0, 800.0}, []any{490.0, 590.0}},
+		{"three shipments", []connector.Shipment{
+			shipment(100, "Nice", item("A1", 1000)),
+			shipment(200, "Brest", item("B1", 2000, 400)),
+			shipment(300, "Pau", item("C1", 3000), item("C2", 4000, 700), item("C3", 5000, 900)),
+		}, []any{"A1", "B1", "C1", "C2", "C3"}, []any{1.0, 3.0, 4.0}, []any{400.0, 700.0, 900.0}, []any{100.0, 200.0, 300.0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := minimalSession(27092)
+			s.Shipments = tt.shipments
+			var doc any
+			require.NoError(t, json.Unmarshal(createBody(t, s, connector.FlowCapture), &doc))
+			assert.Equal(t, tt.titles, pluck(t, field(t, doc, "payment", "cart", "items"), "title"))
+			taxes := field(t, doc, "payment", "custom_data", "item_tax_lines")
+			assert.Equal(t, tt.taxItems, pluck(t, taxes, "item"), "item_tax_lines[].item indexes cart.items")
+			assert.Equal(t, tt.taxCents, pluck(t, taxes, "amount_cents"))
+			assert.Equal(t, tt.shipCents, pluck(t, field(t, doc, "payment", "custom_data", "shipments"), "amount_cents"))
+			assert.Equal(t, tt.shipments[0].ShippingAddress.City, field(t, doc, "payment", "shipping_address", "city"))
+		})
+	}
+}
+
+// pluck returns key of every object of the JSON array list.
+func pluck(t *testing.T, list any, key string) []any {
+	t.Helper()
+	a, ok := list.([]any)
+	require.True(t, ok, "not an array: %v", list)
+	out := make([]any, 0, len(a))
+	for _, e := range a {
+		out = append(out, field(t, e, key))
+	}
+	return out
+}

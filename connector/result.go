@@ -100,6 +100,7 @@ type Payment struct {
 	InstallmentsCount     int             `json:"installments_count"`
 	MerchantID            string          `json:"merchant_id,omitempty"`
 	URL                   string          `json:"url,omitempty"`
+	ReturnURL             string          `json:"return_url,omitempty"`
 	Created               int64           `json:"created,omitempty"`
 	ExpiredAt             *int64          `json:"expired_at"`
 	CustomData            json.RawMessage `json:"custom_data,omitempty"`

@@ -24,38 +24,6 @@ func TestStatusesTable(t *testing.T) {
 	}
 }
 
-func TestStatusesRowsFromSpec(t *testing.T) {
-	tests := []struct {
-		psp   string
-		n     int
-		state string
-		code  string
-	}{
-		{"not_started", 1, "WAITING", "WAITING_PARTNER_RESPONSE"},
-		{"scored_no", 2, "ERROR", "FAILED"},
-		{"in_progress", 5, "SUCCESS", "SUCCEEDED"},
-		{"ABORTED", 7, "ERROR", "ABORTED_BY_CUSTOMER"},
-		{"validation_error_too_many_request", 13, "PENDING", "TECHNICAL_ISSUE_TO_CONTACT_PARTNER"},
-		{"validation_error_merchant_cant_create_payments", 15, "ERROR", "FAILED"},
-		{"card_declined", 21, "ERROR", "REJECTED_BANK"},
-		{"three_d_s_impossible", 23, "ERROR", "TECHNICAL_ISSUE_TO_CONTACT_PARTNER"},
-		{"insufficient_funds", 27, "ERROR", "INSUFFICIENT_FUNDS"},
-		{"expired_card", 28, "ERROR", "CARD_EXPIRED"},
-		{"SESSION_DATA_NOT_OK", 31, "ERROR", "BAD_REQUEST"},
-		{"PARTNER_RESPONSE_VALIDATION_FAILED", 35, "ERROR", "FAILED"},
-		{"VERIFY_TIMEOUT", 41, "UNCERTAIN", "TECHNICAL_ISSUE_TO_CONTACT_PARTNER"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.psp, func(t *testing.T) {
-			r, ok := connector.Lookup(tt.psp)
-			require.True(t, ok)
-			assert.Equal(t, tt.n, r.N)
-			assert.Equal(t, tt.state, r.State)
-			assert.Equal(t, tt.code, r.Code)
-		})
-	}
-}
-
 func TestLookupUnknown(t *testing.T) {
 	_, ok := connector.Lookup("stopped")
 	assert.False(t, ok)

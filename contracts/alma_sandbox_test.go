@@ -1,4 +1,4 @@
-//go:build almasandbox
+//go:build pact && almasandbox
 
 package contracts
 

@@ -1,3 +1,5 @@
+//go:build pact
+
 package contracts
 
 import (
@@ -246,7 +248,7 @@ func cancelPayment() func(*consumer.V3UnconfiguredInteraction) *consumer.V3Inter
 func paymentBody(st string, extra object) object {
 	m := object{
 		"id":                      matchers.Regex(examplePaymentID, paymentIDRe),
-		"state":                   st,
+		"state":                   matchers.Equality(st), // exact, also inside a list's EachLike
 		"purchase_amount":         matchers.Integer(27092),
 		"installments_count":      matchers.Integer(4),
 		"merchant_id":             matchers.Regex("merchant_11xQ2Ygc5tJNnv7Tr1B1rwNj6BuZDcQ6Dx", merchantIDRe),
@@ -255,17 +257,37 @@ func paymentBody(st string, extra object) object {
 		"expired_at":              nil,
 		"custom_data":             object{"order_reference": matchers.Like(orderReference)},
 		"amount_already_refunded": matchers.Integer(0),
-		"payment_plan": matchers.EachLike(object{
-			"id":              matchers.Regex("installment_11Fd2VqS8m5KpL0aBcDeFgHiJkLmNoPqRs", installmentIDRe),
-			"state":           matchers.Like("pending"),
-			"purchase_amount": matchers.Integer(6773),
-			"due_date":        matchers.Integer(1764000000),
-		}, 1),
+		"payment_plan":            paymentPlan(st),
 	}
 	for k, v := range extra {
 		m[k] = v
 	}
 	return m
+}
+
+// paidInstallments is how many of the four installments a payment in each
+// state has paid.
+var paidInstallments = map[string]int{"in_progress": 1, "paid": 4}
+
+// paymentPlan is the four installments of a payment in state st, each with
+// its state matched exactly and its date_paid (null until paid): the
+// connector reads both to tell a paid payment from an abandoned one.
+func paymentPlan(st string) []any {
+	plan := make([]any, 4)
+	for n := range plan {
+		state, datePaid := "pending", any(nil)
+		if n < paidInstallments[st] {
+			state, datePaid = "paid", matchers.Integer(1764000000)
+		}
+		plan[n] = object{
+			"id":              matchers.Regex("installment_11Fd2VqS8m5KpL0aBcDeFgHiJkLmNoPqRs", installmentIDRe),
+			"state":           matchers.Equality(state),
+			"date_paid":       datePaid,
+			"purchase_amount": matchers.Integer(6773),
+			"due_date":        matchers.Integer(1764000000),
+		}
+	}
+	return plan
 }
 
 // refundedBody is an in_progress payment after a refund of cents.

@@ -6,4 +6,9 @@
 // differ from the committed ones (go test ./contracts -update rewrites them),
 // then verify the real emulator against those pacts, each provider state set
 // up through the emulator's own API and scenario engine. See README.md.
+//
+// The tests that link pact-go (and the native libpact_ffi) build only with
+// the pact tag: go test -tags pact ./contracts/... (make pact, make test).
+// Without it the package runs the checks of the committed pact that need no
+// library (pactrules_test.go).
 package contracts
