@@ -163,15 +163,15 @@ func TestSchemaKeysMatchTypes(t *testing.T) {
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Decision{})), keysOf(s.def(t, "decision").Properties), "decision")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Error{})), keysOf(s.def(t, "error").Properties), "error")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Delay{})), keysOf(s.def(t, "delay").OneOf[1].Properties), "delay")
-	ops := make([]string, len(Ops))
-	for i, op := range Ops {
+	ops := make([]string, len(Ops()))
+	for i, op := range Ops() {
 		ops[i] = string(op)
 	}
 	sort.Strings(ops)
 	assert.Equal(t, ops, keysOf(s.Properties["on"].Properties), "on")
-	assert.ElementsMatch(t, Faults, toFaults(s.def(t, "step").Properties["fault"].Enum))
-	assert.ElementsMatch(t, AlmaStates, toStrings(s.def(t, "state").Enum))
-	assert.ElementsMatch(t, CustomerActions, toStrings(s.def(t, "customer").Properties["action"].Enum))
+	assert.ElementsMatch(t, Faults(), toFaults(s.def(t, "step").Properties["fault"].Enum))
+	assert.ElementsMatch(t, AlmaStates(), toStrings(s.def(t, "state").Enum))
+	assert.ElementsMatch(t, CustomerActions(), toStrings(s.def(t, "customer").Properties["action"].Enum))
 }
 
 // TestEmbeddedFilesMatchSchema validates every shipped file against
