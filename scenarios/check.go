@@ -14,17 +14,39 @@ type issue struct {
 	msg  string
 }
 
-// AlmaStates are the payment states a step or decision may set.
-var AlmaStates = []string{"not_started", "scored_no", "scored_maybe", "scored_yes", "in_progress", "paid", "stopped", "late", "default"}
+// The tables a file's values are checked against. They are arrays so that
+// no one can change them; the functions below return copies.
+var (
+	almaStates      = [...]string{"not_started", "scored_no", "scored_maybe", "scored_yes", "in_progress", "paid", "stopped", "late", "default"}
+	decisionStates  = [...]string{"scored_yes", "scored_no"}
+	flows           = [...]Flow{FlowCapture, FlowAuthorize, FlowPending}
+	faults          = [...]Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTruncated, FaultHTML}
+	customerActions = [...]string{"pay", "close", "none"}
+)
 
-// Flows lists the connector flows a scenario may drive.
-var Flows = []Flow{FlowCapture, FlowAuthorize, FlowPending}
+// AlmaStates returns the payment states a step may set.
+func AlmaStates() []string { return slices.Clone(almaStates[:]) }
 
-// Faults lists the transport faults a step may inject.
-var Faults = []Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTruncated, FaultHTML}
+// DecisionStates returns the states Alma's later decision may reach.
+func DecisionStates() []string { return slices.Clone(decisionStates[:]) }
 
-// CustomerActions lists what the customer may do at the widget.
-var CustomerActions = []string{"pay", "close", "none"}
+// Flows returns the connector flows a scenario may drive.
+func Flows() []Flow { return slices.Clone(flows[:]) }
+
+// Faults returns the transport faults a step may inject.
+func Faults() []Fault { return slices.Clone(faults[:]) }
+
+// CustomerActions returns what the customer may do at the widget.
+func CustomerActions() []string { return slices.Clone(customerActions[:]) }
+
+// known lists a table's values for a message: "a, b, c".
+func known[T ~string](values []T) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
 
 // MaxDuplicate bounds an IPN step's duplicate: each copy is a delivery of
 // its own, with its own retries.
@@ -67,11 +89,8 @@ func (sc *Scenario) check() []issue {
 	case !ValidID(sc.ID):
 		add("id", "id %q must be lowercase letters, digits, _ and - (no colon: order references carry it as <id>:<suffix>)", sc.ID)
 	}
-	if sc.Flow != "" && !slices.Contains(Flows, sc.Flow) {
-		add("flow", "unknown flow %q (known: capture, authorize, pending)", sc.Flow)
-	}
-	if sc.Status != "" && (sc.Expect.State == "" || sc.Expect.Code == "") {
-		add("status", "a scenario with a status needs expect: {state, code} from the status table")
+	if sc.Flow != "" && !slices.Contains(flows[:], sc.Flow) {
+		add("flow", "unknown flow %q (known: %s)", sc.Flow, known(flows[:]))
 	}
 	for i, s := range sc.Expect.Trail {
 		if strings.TrimSpace(s) == "" {
@@ -83,14 +102,14 @@ func (sc *Scenario) check() []issue {
 			add(fmt.Sprintf("drive[%d]", i), "%s", err.Error())
 		}
 	}
-	if a := sc.Customer.Action; a != "" && !slices.Contains(CustomerActions, a) {
-		add("customer.action", "unknown customer action %q (known: pay, close, none)", a)
+	if a := sc.Customer.Action; a != "" && !slices.Contains(customerActions[:], a) {
+		add("customer.action", "unknown customer action %q (known: %s)", a, known(customerActions[:]))
 	}
 	if sc.Session != nil && sc.Session.Amount != "" && !amountRe.MatchString(sc.Session.Amount) {
 		add("session.amount", "session amount %q must be a decimal in major units, e.g. \"270.92\"", sc.Session.Amount)
 	}
 	out = append(out, sc.checkDecision()...)
-	for _, op := range Ops {
+	for _, op := range ops {
 		for i, st := range sc.On[op] {
 			out = append(out, st.check(op, fmt.Sprintf("on.%s[%d]", op, i))...)
 		}
@@ -103,8 +122,8 @@ func (sc *Scenario) checkDecision() []issue {
 	if d == nil {
 		return nil
 	}
-	if d.State != "scored_yes" && d.State != "scored_no" {
-		return []issue{{"decision.state", fmt.Sprintf("decision state %q must be scored_yes or scored_no", d.State)}}
+	if !slices.Contains(decisionStates[:], d.State) {
+		return []issue{{"decision.state", fmt.Sprintf("decision state %q must be %s", d.State, strings.Join(decisionStates[:], " or "))}}
 	}
 	return nil
 }
@@ -115,8 +134,8 @@ func (st Step) check(op Op, path string) []issue {
 	add := func(key, format string, args ...any) {
 		out = append(out, issue{path: path + key, msg: fmt.Sprintf(format, args...)})
 	}
-	if st.Fault != "" && !slices.Contains(Faults, st.Fault) {
-		add(".fault", "unknown fault %q (known: hang, reset, empty, malformed, truncated, html)", st.Fault)
+	if st.Fault != "" && !slices.Contains(faults[:], st.Fault) {
+		add(".fault", "unknown fault %q (known: %s)", st.Fault, known(faults[:]))
 	}
 	if st.Status != 0 && (st.Status < 100 || st.Status > 599) {
 		add(".status", "status %d is not an HTTP status (100–599)", st.Status)
@@ -136,8 +155,8 @@ func (st Step) check(op Op, path string) []issue {
 	if st.Body != "" && st.Status == 0 {
 		add(".body", "a raw body needs the status to answer it with")
 	}
-	if st.State != "" && !slices.Contains(AlmaStates, st.State) {
-		add(".state", "unknown payment state %q (known: %s)", st.State, strings.Join(AlmaStates, ", "))
+	if st.State != "" && !slices.Contains(almaStates[:], st.State) {
+		add(".state", "unknown payment state %q (known: %s)", st.State, known(almaStates[:]))
 	}
 	if st.State != "" && op != OpCustomer && op != OpGet {
 		add(".state", "state is for on.customer and on.get steps only: the emulator ignores it on %s", op)

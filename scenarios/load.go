@@ -82,7 +82,7 @@ func WithOverrides(base *Catalog, dir string) (*Catalog, error) {
 func parseAll(fsys fs.FS, dir, prefix string) ([]*Scenario, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		return nil, fmt.Errorf("read scenario directory %s: %w", dir, err)
+		return nil, fmt.Errorf("read scenario directory %s: %w", filepath.Join(prefix, dir), unwrapPath(err))
 	}
 	var (
 		list []*Scenario
@@ -108,6 +108,16 @@ func parseAll(fsys fs.FS, dir, prefix string) ([]*Scenario, error) {
 		return nil, ps.sorted()
 	}
 	return list, nil
+}
+
+// unwrapPath drops a *fs.PathError's own path, which names the folder
+// inside fsys ("."), keeping what went wrong.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func isScenarioFile(name string) bool {

@@ -57,7 +57,8 @@ func TestLoadDirNamesFilesWithTheDirectory(t *testing.T) {
 
 	_, err = LoadDir(filepath.Join(dir, "missing"))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "read scenario directory")
+	assert.Equal(t, "read scenario directory "+filepath.Join(dir, "missing")+": no such file or directory", err.Error(),
+		"the message names the path given, not the folder inside it (.)")
 }
 
 func TestWithOverrides(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,22 +183,9 @@ func (w *walker) ops(n *yaml.Node, depth int) {
 	}
 }
 
-func validOp(op Op) bool {
-	for _, o := range Ops {
-		if o == op {
-			return true
-		}
-	}
-	return false
-}
+func validOp(op Op) bool { return slices.Contains(ops[:], op) }
 
-func joinOps() string {
-	s := make([]string, len(Ops))
-	for i, o := range Ops {
-		s[i] = string(o)
-	}
-	return strings.Join(s, ", ")
-}
+func joinOps() string { return known(ops[:]) }
 
 // yamlFields maps struct t's yaml keys to its fields.
 func yamlFields(t reflect.Type) map[string]reflect.StructField {

@@ -104,7 +104,6 @@ func TestParseRejects(t *testing.T) {
 		{"bad session amount", "id: a\nsession: {amount: 12.345}\n", 2, `session amount "12.345" must be a decimal`},
 		{"missing id", "description: nothing\n", 1, `id is missing`},
 		{"bad id", "id: Verify:Timeout\n", 1, `must be lowercase letters`},
-		{"status without expect", "id: a\nstatus: TIMEOUT\n", 2, `needs expect: {state, code}`},
 		{"duplicate key", "id: a\nflow: capture\nflow: pending\n", 3, `duplicate key "flow" (first at line 2)`},
 		{"steps not a list", "id: a\non:\n  get: {fault: hang}\n", 3, `on.get must be a list`},
 		{"not a mapping", "- id: a\n", 1, `a scenario file is a mapping`},

@@ -7,7 +7,10 @@
 // connector's status table it produces and which flow to drive.
 package scenarios
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Op names an operation of the emulator that a scenario can script.
 type Op string
@@ -24,8 +27,12 @@ const (
 	OpIPN      Op = "ipn"      // each IPN notification the emulator sends
 )
 
-// Ops lists every scriptable operation, in the order documentation shows them.
-var Ops = []Op{OpCreate, OpGet, OpEdit, OpCapture, OpCancel, OpRefund, OpCustomer, OpIPN}
+// ops is every scriptable operation, in the order documentation shows them.
+var ops = [...]Op{OpCreate, OpGet, OpEdit, OpCapture, OpCancel, OpRefund, OpCustomer, OpIPN}
+
+// Ops returns every scriptable operation, in the order documentation shows
+// them (a new slice: the table cannot be changed through it).
+func Ops() []Op { return slices.Clone(ops[:]) }
 
 // Flow names the connector flow the harness drives for a scenario.
 type Flow string
@@ -172,3 +179,11 @@ type Delay struct {
 
 // Duration is a time.Duration written as "150ms" in files.
 type Duration time.Duration
+
+// HasExpectation reports whether the harness has anything to check for the
+// scenario: a status row, an expected State or Code, a trail or an amount.
+// The harness reports a scenario without one as unchecked, never as passed.
+func (sc *Scenario) HasExpectation() bool {
+	e := sc.Expect
+	return sc.Status != "" || e.State != "" || e.Code != "" || len(e.Trail) > 0
+}

@@ -17,11 +17,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// schemaNode is the subset of JSON Schema that schema.json uses.
-type schemaNode struct {
+// specNode is the subset of JSON Schema that schema.json uses.
+type specNode struct {
 	Ref         string                 `json:"$ref"`
 	Type        string                 `json:"type"`
-	Properties  map[string]*schemaNode `json:"properties"`
+	Properties  map[string]*specNode `json:"properties"`
 	Additional  *bool                  `json:"additionalProperties"`
 	Required    []string               `json:"required"`
 	Enum        []any                  `json:"enum"`
@@ -30,23 +30,23 @@ type schemaNode struct {
 	Minimum     *float64               `json:"minimum"`
 	Maximum     *float64               `json:"maximum"`
 	MinLength   *int                   `json:"minLength"`
-	Items       *schemaNode            `json:"items"`
-	OneOf       []*schemaNode          `json:"oneOf"`
-	Defs        map[string]*schemaNode `json:"$defs"`
+	Items       *specNode            `json:"items"`
+	OneOf       []*specNode          `json:"oneOf"`
+	Defs        map[string]*specNode `json:"$defs"`
 	Description string                 `json:"description"`
 }
 
-func loadSchema(t *testing.T) *schemaNode {
+func loadSchema(t *testing.T) *specNode {
 	t.Helper()
 	data, err := os.ReadFile("schema.json")
 	require.NoError(t, err)
-	var s schemaNode
+	var s specNode
 	require.NoError(t, json.Unmarshal(data, &s))
 	return &s
 }
 
 // check validates a decoded YAML value against node; root resolves $ref.
-func (s *schemaNode) check(root *schemaNode, v any, where string) []string {
+func (s *specNode) check(root *specNode, v any, where string) []string {
 	if s.Ref != "" {
 		return root.Defs[strings.TrimPrefix(s.Ref, "#/$defs/")].check(root, v, where)
 	}
@@ -71,7 +71,7 @@ func (s *schemaNode) check(root *schemaNode, v any, where string) []string {
 	return s.checkType(root, v, where)
 }
 
-func (s *schemaNode) checkType(root *schemaNode, v any, where string) []string {
+func (s *specNode) checkType(root *specNode, v any, where string) []string {
 	switch s.Type {
 	case "object":
 		m, ok := v.(map[string]any)
@@ -115,7 +115,7 @@ func (s *schemaNode) checkType(root *schemaNode, v any, where string) []string {
 	return nil
 }
 
-func (s *schemaNode) checkObject(root *schemaNode, m map[string]any, where string) []string {
+func (s *specNode) checkObject(root *specNode, m map[string]any, where string) []string {
 	var out []string
 	for _, k := range s.Required {
 		if _, ok := m[k]; !ok {
@@ -135,14 +135,14 @@ func (s *schemaNode) checkObject(root *schemaNode, m map[string]any, where strin
 	return out
 }
 
-func (s *schemaNode) def(t *testing.T, name string) *schemaNode {
+func (s *specNode) def(t *testing.T, name string) *specNode {
 	t.Helper()
 	d, ok := s.Defs[name]
 	require.True(t, ok, "schema.json has no $defs/%s", name)
 	return d
 }
 
-func keysOf(m map[string]*schemaNode) []string {
+func keysOf(m map[string]*specNode) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -163,15 +163,15 @@ func TestSchemaKeysMatchTypes(t *testing.T) {
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Decision{})), keysOf(s.def(t, "decision").Properties), "decision")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Error{})), keysOf(s.def(t, "error").Properties), "error")
 	assert.Equal(t, KnownKeys(reflect.TypeOf(Delay{})), keysOf(s.def(t, "delay").OneOf[1].Properties), "delay")
-	ops := make([]string, len(Ops))
-	for i, op := range Ops {
+	ops := make([]string, len(Ops()))
+	for i, op := range Ops() {
 		ops[i] = string(op)
 	}
 	sort.Strings(ops)
 	assert.Equal(t, ops, keysOf(s.Properties["on"].Properties), "on")
-	assert.ElementsMatch(t, Faults, toFaults(s.def(t, "step").Properties["fault"].Enum))
-	assert.ElementsMatch(t, AlmaStates, toStrings(s.def(t, "state").Enum))
-	assert.ElementsMatch(t, CustomerActions, toStrings(s.def(t, "customer").Properties["action"].Enum))
+	assert.ElementsMatch(t, Faults(), toFaults(s.def(t, "step").Properties["fault"].Enum))
+	assert.ElementsMatch(t, AlmaStates(), toStrings(s.def(t, "state").Enum))
+	assert.ElementsMatch(t, CustomerActions(), toStrings(s.def(t, "customer").Properties["action"].Enum))
 }
 
 // TestEmbeddedFilesMatchSchema validates every shipped file against
@@ -203,6 +203,8 @@ func TestSchemaRejectsBadFiles(t *testing.T) {
 		"id: a\ndrive: [jump]\n",
 		"id: a\non: {get: [{delay: soon}]}\n",
 		"id: a\non: {get: [{error: {field: x}}]}\n",
+		"id: a\nstatus: MAYBE\n",
+		"id: a\nexpect: {state: DONE}\n",
 	} {
 		var v any
 		require.NoError(t, yaml.Unmarshal([]byte(src), &v))

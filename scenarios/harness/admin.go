@@ -74,34 +74,33 @@ func (a *admin) deliveries(ctx context.Context, paymentID string) ([]delivery, e
 	return out.Data, err
 }
 
+// scenario fetches GET /__admin/scenarios/{id}: the scenario as the
+// emulator serves it, or found false when it has none by that id.
+func (a *admin) scenario(ctx context.Context, id string) (served map[string]any, found bool, err error) {
+	path := "/__admin/scenarios/" + url.PathEscape(id)
+	status, data, err := a.send(ctx, http.MethodGet, path, nil)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case status == http.StatusNotFound:
+		return nil, false, nil
+	case status/100 != 2:
+		return nil, false, fmt.Errorf("admin GET %s: %d %s", path, status, strings.TrimSpace(string(data)))
+	}
+	if err := json.Unmarshal(data, &served); err != nil {
+		return nil, false, fmt.Errorf("admin GET %s: decode: %w", path, err)
+	}
+	return served, true, nil
+}
+
 // do sends one admin call and decodes a 2xx answer into out (if not nil).
 func (a *admin) do(ctx context.Context, method, path string, body, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, a.timeout)
-	defer cancel()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("admin %s %s: encode: %w", method, path, err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, r)
+	status, data, err := a.send(ctx, method, path, body)
 	if err != nil {
-		return fmt.Errorf("admin %s %s: %w", method, path, err)
+		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("admin %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("admin %s %s: read: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("admin %s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
+	if status/100 != 2 {
+		return fmt.Errorf("admin %s %s: %d %s", method, path, status, strings.TrimSpace(string(data)))
 	}
 	if out == nil {
 		return nil
@@ -110,6 +109,35 @@ func (a *admin) do(ctx context.Context, method, path string, body, out any) erro
 		return fmt.Errorf("admin %s %s: decode: %w", method, path, err)
 	}
 	return nil
+}
+
+// send sends one admin call and reads the answer, whatever its status.
+func (a *admin) send(ctx context.Context, method, path string, body any) (int, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, fmt.Errorf("admin %s %s: encode: %w", method, path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, r)
+	if err != nil {
+		return 0, nil, fmt.Errorf("admin %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("admin %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, nil, fmt.Errorf("admin %s %s: read: %w", method, path, err)
+	}
+	return resp.StatusCode, data, nil
 }
 
 func or(s, def string) string {

@@ -135,6 +135,9 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	rep := buildReport(cfg.Rows, list, results, len(cfg.Only) > 0)
 	rep.Problems = append(problems, rep.Problems...)
+	if n := rep.Unchecked(); n > 0 && n == len(results) {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("nothing was checked: the %d scenario(s) run have no status and no expect", n))
+	}
 	rep.Duration = cfg.Now().Sub(start)
 	return rep
 }

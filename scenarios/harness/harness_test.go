@@ -134,3 +134,81 @@ func mustParse(t *testing.T, src string) *scenarios.Scenario {
 	require.NoError(t, err)
 	return sc
 }
+
+// TestRunChecksTheEmulatorServesEachScenario runs scenarios the emulator
+// does not have, or has with other content: each fails naming why, instead
+// of running the happy path under an ordinary order reference.
+func TestRunChecksTheEmulatorServesEachScenario(t *testing.T) {
+	t.Parallel()
+	emu := emulatortest.MustOpen(t) // the embedded scenarios only
+	mine := mustParse(t, `
+id: mine
+description: a local scenario the emulator was not started with
+expect: {trail: [not_started, in_progress]}
+`)
+	def, err := scenarios.Default()
+	require.NoError(t, err)
+	flow, ok := def.Get("flow_capture")
+	require.True(t, ok)
+	changed := *flow
+	changed.On = map[scenarios.Op][]scenarios.Step{scenarios.OpGet: {{Status: 500}}}
+	cat, err := scenarios.NewCatalog([]*scenarios.Scenario{mine, &changed})
+	require.NoError(t, err)
+	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL(), Catalog: cat, Only: []string{"mine", "flow_capture"}})
+	require.False(t, rep.OK())
+	byID := resultsByID(rep)
+	assert.False(t, byID["mine"].Passed)
+	assert.Equal(t, "the emulator at "+emu.URL()+" has no scenario mine ("+mine.File+"): start it with the same scenario files (serve --scenarios DIR)", byID["mine"].Failure)
+	assert.Empty(t, byID["mine"].Trail, "nothing was driven")
+	assert.False(t, byID["flow_capture"].Passed)
+	assert.Contains(t, byID["flow_capture"].Failure, "serves another scenario flow_capture than scenarios/flow_capture.yaml")
+	assert.Contains(t, rep.Summary(), "0/2 scenarios passed")
+}
+
+// TestRunReportsUncheckedScenarios: a scenario with no status and no expect
+// is UNCHECKED, not passed; a run of only such scenarios is a problem.
+func TestRunReportsUncheckedScenarios(t *testing.T) {
+	t.Parallel()
+	loose := mustParse(t, `
+id: capture_502_once
+description: capture answers 502 once; nothing is expected
+flow: authorize
+on:
+  capture:
+    - status: 502
+`)
+	checked := mustParse(t, `
+id: checked
+expect: {trail: [not_started, in_progress]}
+`)
+	cat, err := scenarios.NewCatalog([]*scenarios.Scenario{loose, checked})
+	require.NoError(t, err)
+	emu := emulatortest.MustOpen(t, func(s *emulator.Server) { s.Scenarios = cat })
+	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL(), Catalog: cat, Only: []string{"capture_502_once", "checked"}})
+	byID := resultsByID(rep)
+	assert.True(t, byID["capture_502_once"].Unchecked)
+	assert.False(t, byID["capture_502_once"].Passed)
+	assert.True(t, byID["checked"].Passed)
+	assert.True(t, rep.OK(), "%v", rep.Problems)
+	assert.Equal(t, 1, rep.Passed())
+	var out bytes.Buffer
+	require.NoError(t, rep.WriteMatrix(&out))
+	assert.Contains(t, out.String(), "capture_502_once  UNCHECKED")
+	assert.Contains(t, out.String(), "UNCHECKED capture_502_once (")
+	assert.Contains(t, out.String(), "1/2 scenarios passed, 1 unchecked")
+	var junit bytes.Buffer
+	require.NoError(t, rep.WriteJUnit(&junit))
+	assert.Contains(t, junit.String(), `<skipped message="UNCHECKED: no status and no expect`)
+
+	only := harness.Run(context.Background(), harness.Config{URL: emu.URL(), Catalog: cat, Only: []string{"capture_502_once"}})
+	assert.False(t, only.OK())
+	assert.Equal(t, []string{"nothing was checked: the 1 scenario(s) run have no status and no expect"}, only.Problems)
+}
+
+func resultsByID(rep harness.Report) map[string]harness.Result {
+	out := map[string]harness.Result{}
+	for _, r := range rep.Results {
+		out[r.ID] = r
+	}
+	return out
+}

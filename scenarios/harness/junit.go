@@ -32,8 +32,12 @@ type junitCase struct {
 	ClassName string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *struct{}     `xml:"skipped,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr,omitempty"`
 }
 
 type junitFailure struct {
@@ -49,7 +53,11 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	for _, res := range r.Results {
 		c := junitCase{Name: res.ID, ClassName: "scenarios", Time: seconds(res.Duration),
 			SystemOut: "trail: " + strings.Join(res.Trail, " → ") + "\n" + strings.Join(res.Calls, "\n")}
-		if !res.Passed {
+		switch {
+		case res.Unchecked:
+			c.Skipped = &junitSkipped{Message: "UNCHECKED: " + uncheckedWhy}
+			scen.Skipped++
+		case !res.Passed:
 			c.Failure = &junitFailure{Message: res.Failure, Text: strings.Join(res.Calls, "\n")}
 			scen.Failures++
 		}
@@ -86,7 +94,7 @@ func rowCase(rr RowResult, suite *junitSuite) junitCase {
 		SystemOut: "scenarios: " + strings.Join(rr.Scenarios, ", ")}
 	switch {
 	case rr.NotRun:
-		c.Skipped = &struct{}{}
+		c.Skipped = &junitSkipped{Message: "not run (--only)"}
 		suite.Skipped++
 	case !rr.Passed:
 		c.Failure = &junitFailure{Message: rowProblem(rr)}

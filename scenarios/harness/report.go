@@ -21,9 +21,15 @@ type Result struct {
 	Calls     []string         // each connector result on one line
 	PaymentID string
 	Passed    bool
-	Failure   string // why it failed; "" when it passed
+	// Unchecked is set when the scenario ran without error but says nothing
+	// to check (no status, no expect): it is neither passed nor failed.
+	Unchecked bool
+	Failure   string // why it failed; "" when it passed or is unchecked
 	Duration  time.Duration
 }
+
+// failed reports whether the scenario failed (an unchecked one did not).
+func (res Result) failed() bool { return !res.Passed && !res.Unchecked }
 
 // RowResult is one row of the status table and the scenarios that cover it.
 type RowResult struct {
@@ -42,18 +48,30 @@ type Report struct {
 	Duration time.Duration
 }
 
-// OK reports whether every scenario passed, every row is covered and the
-// run had no problem.
+// OK reports whether no scenario failed, every row is covered and the run
+// had no problem. Unchecked scenarios do not fail a run, but a run that
+// checked nothing has a problem (Run adds it).
 func (r Report) OK() bool {
 	if len(r.Problems) > 0 {
 		return false
 	}
 	for _, res := range r.Results {
-		if !res.Passed {
+		if res.failed() {
 			return false
 		}
 	}
 	return true
+}
+
+// Unchecked counts the scenarios that had nothing to check.
+func (r Report) Unchecked() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Unchecked {
+			n++
+		}
+	}
+	return n
 }
 
 // Passed counts the passing scenarios.
@@ -127,7 +145,7 @@ func (r Report) WriteMatrix(w io.Writer) error {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "\nOTHER SCENARIO\tRESULT\tTRAIL")
 		for _, res := range others {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", res.ID, mark(res.Passed), strings.Join(res.Trail, " → "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", res.ID, resultMark(res), strings.Join(res.Trail, " → "))
 		}
 		if err := tw.Flush(); err != nil {
 			return fmt.Errorf("write matrix: %w", err)
@@ -142,6 +160,10 @@ func (r Report) WriteMatrix(w io.Writer) error {
 // problems.
 func (r Report) writeFailures(w io.Writer) {
 	for _, res := range r.Results {
+		if res.Unchecked {
+			fmt.Fprintf(w, "\nUNCHECKED %s (%s): %s\n", res.ID, res.File, uncheckedWhy)
+			continue
+		}
 		if res.Passed {
 			continue
 		}
@@ -173,8 +195,12 @@ func (r Report) Summary() string {
 	if !r.OK() {
 		verdict = "FAIL"
 	}
-	return fmt.Sprintf("%s: %d/%d rows covered, %d/%d scenarios passed in %s",
-		verdict, covered, run, r.Passed(), len(r.Results), r.Duration.Round(time.Millisecond))
+	unchecked := ""
+	if n := r.Unchecked(); n > 0 {
+		unchecked = fmt.Sprintf(", %d unchecked", n)
+	}
+	return fmt.Sprintf("%s: %d/%d rows covered, %d/%d scenarios passed%s in %s",
+		verdict, covered, run, r.Passed(), len(r.Results), unchecked, r.Duration.Round(time.Millisecond))
 }
 
 // others are the scenarios that produce no row (flows, retries, IPN paths).
@@ -190,9 +216,9 @@ func (r Report) others() []Result {
 
 // ProgressLine is the line printed when a scenario finishes.
 func ProgressLine(res Result) string {
-	line := fmt.Sprintf("%s %-40s %-44s %6s  %s", mark(res.Passed), res.ID, or(res.Status, "-"),
+	line := fmt.Sprintf("%s %-40s %-44s %6s  %s", resultMark(res), res.ID, or(res.Status, "-"),
 		res.Duration.Round(time.Millisecond), strings.Join(res.Trail, " → "))
-	if !res.Passed {
+	if res.failed() {
 		line += "\n     " + res.Failure
 	}
 	return line
@@ -207,6 +233,17 @@ func rowMark(rr RowResult) string {
 	default:
 		return mark(rr.Passed)
 	}
+}
+
+// uncheckedWhy is what the report says of an unchecked scenario.
+const uncheckedWhy = "no status and no expect, so nothing was checked: add status: <row> or expect: {trail: […]}"
+
+// resultMark is a scenario's result in one word.
+func resultMark(res Result) string {
+	if res.Unchecked {
+		return "UNCHECKED"
+	}
+	return mark(res.Passed)
 }
 
 func mark(ok bool) string {

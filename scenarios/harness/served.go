@@ -1,0 +1,50 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+// checkServed says why the emulator cannot run sc as the harness reads it,
+// or "": it must serve a scenario with that id (GET /__admin/scenarios/{id})
+// with the same content. Otherwise the emulator would take the id in the
+// order reference for an ordinary reference and run the happy path.
+func (h *harness) checkServed(ctx context.Context, sc *scenarios.Scenario) string {
+	served, found, err := h.admin.scenario(ctx, sc.ID)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("cannot ask the emulator for scenario %s: %v", sc.ID, err)
+	case !found:
+		return fmt.Sprintf("the emulator at %s has no scenario %s (%s): start it with the same scenario files (serve --scenarios DIR)", h.cfg.URL, sc.ID, sc.File)
+	}
+	local, err := asJSON(sc)
+	if err != nil {
+		return fmt.Sprintf("scenario %s: %v", sc.ID, err)
+	}
+	delete(served, "file")
+	delete(served, "line")
+	if !reflect.DeepEqual(local, served) {
+		return fmt.Sprintf("the emulator at %s serves another scenario %s than %s: restart it with the same scenario files", h.cfg.URL, sc.ID, sc.File)
+	}
+	return ""
+}
+
+// asJSON is the scenario as the emulator's admin API writes it, without
+// where its file lives (the emulator may read it from another folder).
+func asJSON(sc *scenarios.Scenario) (map[string]any, error) {
+	c := *sc
+	c.File, c.Line = "", 0
+	data, err := json.Marshal(&c)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return out, nil
+}
