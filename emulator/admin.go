@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
 )
 
 // Admin list limits.
@@ -95,7 +97,7 @@ func (s *Server) adminState(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	if !slices.Contains(States(), body.State) {
+	if !slices.Contains(scenarios.AlmaStates(), body.State) {
 		writeError(w, fieldError("state", codeInvalidValue, "unknown state", body.State))
 		return
 	}
@@ -281,4 +283,22 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 	s.creates.reset()
 	s.clock.reset()
 	writeOK(w, map[string]bool{"reset": true})
+}
+
+// tablesJSON is the emulator's tables, for the dashboard and tools: each
+// fact written once in Go and read from here.
+type tablesJSON struct {
+	States []string          `json:"states"`
+	Faults []scenarios.Fault `json:"faults"`
+	Ops    []scenarios.Op    `json:"operations"`
+	Flows  []scenarios.Flow  `json:"flows"`
+	Cards  []TestCard        `json:"test_cards"`
+}
+
+// adminTables answers GET /__admin/tables.
+func (s *Server) adminTables(w http.ResponseWriter, r *http.Request) {
+	writeOK(w, tablesJSON{
+		States: scenarios.AlmaStates(), Faults: scenarios.Faults(), Ops: scenarios.Ops(),
+		Flows: scenarios.Flows(), Cards: TestCards(),
+	})
 }

@@ -179,3 +179,16 @@ func TestCloseReleasesHangingRequests(t *testing.T) {
 	require.NoError(t, s.Close())
 	assert.Error(t, <-errc, "the hanging request is dropped, not answered")
 }
+
+func TestAdminTables(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	tables := c.do(http.MethodGet, "/__admin/tables", nil).JSON(t)
+	assert.Contains(t, tables["states"], "scored_maybe")
+	assert.Contains(t, tables["states"], "claimed")
+	assert.Contains(t, tables["faults"], "hang")
+	assert.Contains(t, tables["operations"], "capture")
+	assert.Len(t, tables["test_cards"], len(emulator.TestCards()))
+	res := c.do(http.MethodPost, "/__admin/payments/"+c.create(20000)["id"].(string)+"/state", map[string]string{"state": "claimed"})
+	assert.Equal(t, http.StatusOK, res.Status, "every state of the table can be forced: %s", res.Body)
+}

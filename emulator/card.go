@@ -1,24 +1,28 @@
 package emulator
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// testCard is one row of the test-card table (docs/internals.md; the README
-// mirrors it).
-type testCard struct {
-	Number  string // digits only
-	Outcome string // "" = accepted, else the card error code
-	Message string
+// TestCard is one row of the test-card table.
+type TestCard struct {
+	Number  string `json:"number"`  // digits only
+	Outcome string `json:"outcome"` // "" = accepted, else the card error code
+	Message string `json:"message"`
 	// AnyExpiry accepts any expiry, even a past or malformed one.
-	AnyExpiry bool
+	AnyExpiry bool `json:"any_expiry"`
 }
 
-// testCards is THE test-card table. Any other Luhn-valid number is
+// TestCards returns THE test-card table (the README's table, the dashboard
+// and GET /__admin/tables read it). Any other Luhn-valid number is
 // accepted; a number failing Luhn is incorrect_number.
-var testCards = []testCard{
+func TestCards() []TestCard { return slices.Clone(testCards[:]) }
+
+// testCards is the table, an array so that no one changes it.
+var testCards = [...]TestCard{
 	{Number: "4242424242424242", Message: "Payment accepted"},
 	{Number: "4000000000000002", Outcome: "card_declined", Message: "Your card was declined."},
 	{Number: "4000000000009995", Outcome: "insufficient_funds", Message: "Your card has insufficient funds."},
@@ -95,13 +99,13 @@ func cardMessage(code string) string {
 }
 
 // findCard looks a number up in the table.
-func findCard(number string) (testCard, bool) {
+func findCard(number string) (TestCard, bool) {
 	for _, c := range testCards {
 		if c.Number == number {
 			return c, true
 		}
 	}
-	return testCard{}, false
+	return TestCard{}, false
 }
 
 // checkExpiry returns "" for a valid future MM/YY, else the card error.

@@ -68,15 +68,6 @@ const (
 	statePaid        = "paid"
 )
 
-// States is every payment state Alma reports, in lifecycle order, then the
-// collection states that exist after the sale. An admin may force any.
-func States() []string {
-	return []string{
-		stateNotStarted, stateScoredNo, stateScoredMaybe, stateScoredYes, stateInProgress, statePaid,
-		"stopped", "late", "default", "hold", "delegated", "covered", "claimed",
-	}
-}
-
 // The states of an installment.
 const (
 	installmentPending = "pending"

@@ -63,6 +63,7 @@ func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/scenarios/{id}/arm", s.adminArm).Methods(post)
 	a.HandleFunc("/ipn", s.adminIPN).Methods(get)
 	a.HandleFunc("/reset", s.adminReset).Methods(post)
+	a.HandleFunc("/tables", s.adminTables).Methods(get)
 }
 
 // health answers GET /healthz.

@@ -17,14 +17,16 @@ type issue struct {
 // The tables a file's values are checked against. They are arrays so that
 // no one can change them; the functions below return copies.
 var (
-	almaStates      = [...]string{"not_started", "scored_no", "scored_maybe", "scored_yes", "in_progress", "paid", "stopped", "late", "default"}
+	almaStates      = [...]string{"not_started", "scored_no", "scored_maybe", "scored_yes", "in_progress", "paid", "stopped", "late", "default", "hold", "delegated", "covered", "claimed"}
 	decisionStates  = [...]string{"scored_yes", "scored_no"}
 	flows           = [...]Flow{FlowCapture, FlowAuthorize, FlowPending}
 	faults          = [...]Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTruncated, FaultHTML}
 	customerActions = [...]string{"pay", "close", "none"}
 )
 
-// AlmaStates returns the payment states a step may set.
+// AlmaStates returns every payment state Alma reports, in lifecycle order,
+// then the collection states that exist after the sale: the one table of
+// them (a step may set any; the emulator's admin API may force any).
 func AlmaStates() []string { return slices.Clone(almaStates[:]) }
 
 // DecisionStates returns the states Alma's later decision may reach.
