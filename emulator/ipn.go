@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -206,10 +205,4 @@ func ipnURL(callbackURL, paymentID string) (string, error) {
 		u.RawQuery += "&" + pid
 	}
 	return u.String(), nil
-}
-
-// ipnContext is the context of IPN requests: cancelled when the server
-// closes.
-func ipnContext() (context.Context, context.CancelFunc) {
-	return context.WithCancel(context.Background())
 }

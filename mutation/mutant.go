@@ -146,7 +146,7 @@ func (p *listParser) flush() error {
 	case p.seen[m.name]:
 		return fmt.Errorf("mutants: %s:%d: mutant %q is listed twice", p.path, m.line, m.name)
 	case m.file == "" || len(m.packages) == 0:
-		return fmt.Errorf("mutants: %s:%d: mutant %q needs file: and test:", p.path, m.line, m.name)
+		return fmt.Errorf("mutants: %s:%d: mutant %q needs a file and a test line", p.path, m.line, m.name)
 	case m.original == "" || m.original == m.replacement:
 		return fmt.Errorf("mutants: %s:%d: mutant %q changes nothing", p.path, m.line, m.name)
 	}

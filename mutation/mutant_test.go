@@ -35,7 +35,7 @@ func TestLoadMutantsRefusesBadLists(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"text before a mutant", "oops\n", "before the first"},
 		{"no replacement", "=== a\nfile: f\ntest: ./x\n--- original\nx\n", "no \"--- original\" and \"--- replacement\""},
-		{"no file", "=== a\ntest: ./x\n--- original\nx\n--- replacement\ny\n", "needs file: and test:"},
+		{"no file", "=== a\ntest: ./x\n--- original\nx\n--- replacement\ny\n", "needs a file and a test line"},
 		{"same text", "=== a\nfile: f\ntest: ./x\n--- original\nx\n--- replacement\nx\n", "changes nothing"},
 		{"twice", "=== a\nfile: f\ntest: ./x\n--- original\nx\n--- replacement\ny\n=== a\nfile: f\ntest: ./x\n--- original\nx\n--- replacement\ny\n", "listed twice"},
 		{"unknown key", "=== a\nfiles: f\n", "unknown key"},
