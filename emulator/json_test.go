@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // jsonCases are create bodies whose rendering could part two JSON
@@ -23,6 +26,35 @@ var jsonCases = []string{
 	`{"order":{"merchant_reference":"r","data":{"k":[1,2,{"z":null}]}}}`,
 	`{"payment":{"custom_data":{ "spaced" : [ 1 , 2 ] }}}`, `{"payment":{"custom_data":[]}}`,
 	`[]`, `"x"`, `{"payment":{}} trailing`, `{"payment":{"purchase_amount":}}`,
+	`{"PAYMENT":{"Purchase_Amount":20000}}`, `{"payment":{"purchase_amount":1,"purchase_amount":2}}`,
+	`{"payment":{"purchase_\u0061mount":5}}`, `{"payment":{"locale":"FR","return_url":"https://A.example/X"}}`,
+	`{"payment":{"purchase_amount":99999999999999999999}}`, `{"payment":{"installments_count":3.5}}`,
+	`{"payment":{"purchase_amount":"20000"}}`, `{"payment":{"deferred_days":null}}`, `{"payment":[]}`,
+	`{"payment":{"custom_data":"\"}}`, `{"payment":{"purchase_amount":-0}}`, `{"payment":{"purchase_amount":1.0}}`,
+}
+
+// sameDecode checks that decodeJSON's fast path reads data as encoding/json
+// does: both accept it or both refuse it, and decode it alike.
+func sameDecode(t *testing.T, data []byte) {
+	t.Helper()
+	var std, fast createRequest
+	errStd := json.Unmarshal(data, &std)
+	if !fastDecodable(data) {
+		return
+	}
+	errFast := gojson.Unmarshal(data, &fast)
+	switch {
+	case errFast == nil && errStd != nil:
+		t.Fatalf("goccy accepts what encoding/json refuses (%v): %q", errStd, data)
+	case errFast == nil && !reflect.DeepEqual(asJSON(std), asJSON(fast)):
+		t.Fatalf("decodes differ for %q:\nstd  %s\nfast %s", data, asJSON(std), asJSON(fast))
+	}
+}
+
+// asJSON is r re-encoded, raw members compacted.
+func asJSON(r createRequest) string {
+	b, _ := json.Marshal(r)
+	return string(b)
 }
 
 // sameEncode checks that appendJSON writes what encoding/json writes.
@@ -55,6 +87,7 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 		cases = append(cases, string(b))
 	}
 	for _, c := range cases {
+		sameDecode(t, []byte(c))
 		var req createRequest
 		if json.Unmarshal([]byte(c), &req) == nil {
 			sameEncode(t, req)
@@ -63,13 +96,15 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// FuzzFastJSON: for any body encoding/json decodes, the payment it makes
-// renders byte for byte as encoding/json renders it.
+// FuzzFastJSON: for any body, the fast decoder reads it as encoding/json
+// does, and the payment it makes renders byte for byte as encoding/json
+// renders it.
 func FuzzFastJSON(f *testing.F) {
 	for _, c := range jsonCases {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameDecode(t, data)
 		var req createRequest
 		if json.Unmarshal(data, &req) == nil {
 			sameEncode(t, renderable(&req))
