@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/alma-sandbox
-ADDR  ?= 127.0.0.1:4242
+# ADDR: where `make run`, `make demo` and `make scenarios-run` find the emulator:
+# `make run ADDR=127.0.0.1:5000`, else $ALMA_SANDBOX_ADDR, else 127.0.0.1:4242.
+ADDR  ?= $(or $(ALMA_SANDBOX_ADDR),127.0.0.1:4242)
 
 # pact-go v2 links the native libpact_ffi; it lives in a project-local,
 # git-ignored folder that `make pact-lib` fills (see contracts/README.md).
@@ -10,9 +12,9 @@ PACT_LIB_DIR := $(CURDIR)/.pact/lib
 export CGO_LDFLAGS := -L$(PACT_LIB_DIR) -Wl,-rpath,$(PACT_LIB_DIR)
 export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-build docker-up docker-down docker-smoke clean
+.PHONY: mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-engine docker-build docker-up docker-down docker-smoke clean
 
-## run: start the emulator with the embedded scenarios on http://127.0.0.1:4242
+## run: start the emulator with the embedded scenarios on http://$(ADDR) (ADDR=… or ALMA_SANDBOX_ADDR=…)
 run: build
 	./$(BIN) serve --addr $(ADDR)
 
@@ -101,8 +103,13 @@ IMAGE          ?= alma-sandbox:local
 DOCKER_SERVICE ?= alma-sandbox
 COMPOSE        ?= $(shell $(DOCKER) compose version >/dev/null 2>&1 && echo "$(DOCKER) compose" || echo docker-compose)
 
+## docker-engine: fail in one line, before any build, unless a Docker engine answers
+docker-engine:
+	@command -v $(DOCKER) >/dev/null 2>&1 || { echo "no Docker engine is reachable: the $(DOCKER) command is not installed (Debian: sudo apt-get install docker.io; then sudo systemctl start docker)" >&2; exit 1; }
+	@timeout 20 $(DOCKER) version --format '{{.Server.Version}}' >/dev/null 2>&1 || { echo "no Docker engine is reachable$(if $(DOCKER_HOST), at DOCKER_HOST=$(DOCKER_HOST)): start one (sudo systemctl start docker, or Docker Desktop), or point DOCKER_HOST at a running one; 'docker version' says why" >&2; exit 1; }
+
 ## docker-build: the image $(IMAGE): static binary, non-root user 65532, HEALTHCHECK, port 4242, VOLUME /scenarios
-docker-build: build
+docker-build: docker-engine build
 	@$(GO) version -m $(BIN) | grep -q 'CGO_ENABLED=0' || { echo "$(BIN) must be built with CGO_ENABLED=0" >&2; exit 1; }
 	@mkdir -p bin/rootfs/etc bin/rootfs/scenarios
 	@printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' >bin/rootfs/etc/passwd

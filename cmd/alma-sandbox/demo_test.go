@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,25 +13,49 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestStartDemoFlags(t *testing.T) {
+func TestDemoFlagsRefusesBadValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
+		want string
 	}{
-		{"unknown flag", []string{"--nope"}},
-		{"live key", []string{"--api-key", "sk_live_x"}},
-		{"stray argument", []string{"extra"}},
-		{"address not host:port", []string{"--addr", "not-an-address"}},
+		{"unknown flag", []string{"--nope"}, "flag provided but not defined: -nope"},
+		{"live key", []string{"--api-key", "sk_live_x"}, "--api-key must be a sk_test_ key"},
+		{"stray argument", []string{"extra"}, `unexpected argument "extra"`},
+		{"address not host:port", []string{"--addr", "not-an-address"}, "--addr not-an-address: want host:port"},
+		{"widget url without scheme", []string{"--emulator-url", "alma.test:4242"}, "--emulator-url alma.test:4242: want an absolute URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stop, err := startDemo(context.Background(), "http://127.0.0.1:1", tt.args)
-			require.Error(t, err)
-			assert.Nil(t, stop)
+			var d demoFlags
+			var stdout, stderr strings.Builder
+			code, ok := d.parse(tt.args, &stdout, &stderr)
+			assert.False(t, ok)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr.String(), tt.want)
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+			assert.Empty(t, stdout.String())
 		})
 	}
+}
+
+func TestStartDemoRefusesALiveKey(t *testing.T) {
+	t.Parallel()
+	stop, err := startDemo(context.Background(), "http://127.0.0.1:1", demoFlags{addr: "127.0.0.1:0", apiKey: "sk_live_x"})
+	require.Error(t, err)
+	assert.Nil(t, stop)
+}
+
+// demoOn returns the demo flags of a checkout on addr with the default key.
+func demoOn(t *testing.T, addr string, args ...string) demoFlags {
+	t.Helper()
+	var d demoFlags
+	var stderr strings.Builder
+	_, ok := d.parse(append([]string{"--addr", addr}, args...), io.Discard, &stderr)
+	require.True(t, ok, stderr.String())
+	return d
 }
 
 // freeAddr returns a 127.0.0.1 address that was free a moment ago.
@@ -57,7 +82,7 @@ func getPage(addr string) (int, string, error) {
 func TestStartDemoServesUntilStopped(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	stop, err := startDemo(context.Background(), "http://127.0.0.1:4242/", []string{"--addr", addr, "--api-key", "sk_test_x"})
+	stop, err := startDemo(context.Background(), "http://127.0.0.1:4242/", demoOn(t, addr, "--api-key", "sk_test_x"))
 	require.NoError(t, err)
 	status, body, err := getPage(addr)
 	require.NoError(t, err)
@@ -73,7 +98,7 @@ func TestStartDemoStopsWithTheContext(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	stop, err := startDemo(ctx, "http://127.0.0.1:4242", []string{"--addr", addr})
+	stop, err := startDemo(ctx, "http://127.0.0.1:4242", demoOn(t, addr))
 	require.NoError(t, err)
 	defer stop()
 	_, _, err = getPage(addr)
@@ -101,7 +126,7 @@ func TestBrowserReachable(t *testing.T) {
 func TestStartDemoWidgetURLFlag(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	stop, err := startDemo(context.Background(), "http://0.0.0.0:4242", []string{"--addr", addr, "--emulator-url", "http://alma.test:8080"})
+	stop, err := startDemo(context.Background(), "http://0.0.0.0:4242", demoOn(t, addr, "--emulator-url", "http://alma.test:8080"))
 	require.NoError(t, err)
 	defer stop()
 	_, body, err := getPage(addr)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,16 +20,24 @@ const healthTimeout = 2 * time.Second
 // healthDefaultAddr is the emulator's listen address when ALMA_SANDBOX_ADDR is unset.
 const healthDefaultAddr = "127.0.0.1:4242"
 
+// healthUsage heads `health -h`.
+const healthUsage = `usage: alma-sandbox health [--url URL]
+
+Exits 0 when GET URL/healthz answers 200 within 2 s, 1 when it does not, 2 on
+a usage error. URL is --url, else ALMA_SANDBOX_URL, else http:// and the listen
+address ALMA_SANDBOX_ADDR (a wildcard host is checked on loopback), else
+http://` + healthDefaultAddr + `.`
+
 // runHealth implements `alma-sandbox health [--url URL]`: it exits 0 when
 // GET <URL>/healthz answers 200 within healthTimeout, 1 otherwise and 2 on a
-// usage error. The default URL is derived from ALMA_SANDBOX_ADDR, so the
-// HEALTHCHECK of an image without curl can run it with no flags.
+// usage error. Without --url the URL comes from ALMA_SANDBOX_URL, else from
+// ALMA_SANDBOX_ADDR, so the HEALTHCHECK of an image without curl can run it
+// with no flags.
 func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("health", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := fs.String("url", "", "the emulator's base URL (default from ALMA_SANDBOX_ADDR, else http://"+healthDefaultAddr+")")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	base := fs.String("url", "", "the emulator's base URL (default ALMA_SANDBOX_URL, else from ALMA_SANDBOX_ADDR, else http://"+healthDefaultAddr+")")
+	if code, ok := parseFlags(fs, args, healthUsage, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "alma-sandbox health: unexpected argument %q\n", fs.Arg(0))
@@ -80,27 +89,33 @@ func checkHealth(ctx context.Context, client *http.Client, target string) error 
 }
 
 // healthURL returns the /healthz URL to check: from the --url flag when set,
-// else from ALMA_SANDBOX_ADDR (read through getenv), else from healthDefaultAddr.
-// A wildcard listen address (0.0.0.0:4242, :4242, [::]:4242) is checked on
-// loopback.
+// else from ALMA_SANDBOX_URL, else from the listen address ALMA_SANDBOX_ADDR
+// (both read through getenv), else from healthDefaultAddr. A wildcard listen
+// address (0.0.0.0:4242, :4242, [::]:4242) is checked on loopback. An error
+// names where the bad value came from.
 func healthURL(flagURL string, getenv func(string) string) (string, error) {
-	base := flagURL
+	base, src := flagURL, "--url "+flagURL
+	if base == "" {
+		base, src = getenv("ALMA_SANDBOX_URL"), "ALMA_SANDBOX_URL="+getenv("ALMA_SANDBOX_URL")
+	}
 	if base == "" {
 		addr := getenv("ALMA_SANDBOX_ADDR")
+		src = "ALMA_SANDBOX_ADDR=" + addr
 		if addr == "" {
 			addr = healthDefaultAddr
 		}
 		var err error
 		if base, err = healthBaseFromAddr(addr); err != nil {
-			return "", fmt.Errorf("ALMA_SANDBOX_ADDR: %w", err)
+			return "", fmt.Errorf("%s: %w", src, err)
 		}
 	}
 	u, err := url.Parse(base)
-	if err != nil {
-		return "", fmt.Errorf("parse url %q: %w", base, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("url %q: want http://host:port", base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		hint := ""
+		if !strings.Contains(base, "://") {
+			hint = " (the scheme is missing)"
+		}
+		return "", fmt.Errorf("%s: want http://host:port, such as http://127.0.0.1:4242%s", src, hint)
 	}
 	if !strings.HasSuffix(u.Path, "/healthz") {
 		u.Path = strings.TrimSuffix(u.Path, "/") + "/healthz"
@@ -116,10 +131,10 @@ func healthBaseFromAddr(addr string) (string, error) {
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("listen address %q: %w", addr, err)
+		return "", errors.New("want a listen address host:port, such as 127.0.0.1:4242")
 	}
 	if port == "" {
-		return "", fmt.Errorf("listen address %q: missing port", addr)
+		return "", errors.New("missing port")
 	}
 	switch ip := net.ParseIP(host); {
 	case host == "" || (ip != nil && ip.To4() != nil && ip.IsUnspecified()):

@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,8 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "health":
 		return runHealth(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "alma-sandbox", version)
-		return 0
+		return runVersion(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		usage(stdout)
 		return 0
@@ -64,4 +65,47 @@ commands:
   health --url URL          exit 0 when the emulator is healthy
   version                   print the version
 `)
+}
+
+// runVersion implements `alma-sandbox version`.
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	if code, ok := parseFlags(fs, args, "usage: alma-sandbox version", stdout, stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "alma-sandbox version: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	fmt.Fprintln(stdout, "alma-sandbox", version)
+	return 0
+}
+
+// parseFlags parses args into fs the way every subcommand does: -h, -help
+// or --help prints header and the flags to stdout (exit 0); a bad flag is
+// one line on stderr naming the command and pointing at -h (exit 2). ok is
+// true when the command should go on.
+func parseFlags(fs *flag.FlagSet, args []string, header string, stdout, stderr io.Writer) (code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printFlags(fs, header, stdout)
+		return 0, false
+	case err != nil:
+		fmt.Fprintf(stderr, "alma-sandbox %s: %v (alma-sandbox %s -h lists the flags)\n", fs.Name(), err, fs.Name())
+		return 2, false
+	}
+	return 0, true
+}
+
+// printFlags writes header, then fs's flags with their defaults.
+func printFlags(fs *flag.FlagSet, header string, w io.Writer) {
+	fmt.Fprintln(w, header)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "flags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -17,10 +19,11 @@ import (
 )
 
 // serveFlags is the configuration of `serve`, from flags with ALMA_SANDBOX_*
-// environment fallbacks.
+// environment fallbacks (envName gives each flag's variable).
 type serveFlags struct {
 	addr, publicURL, scenarioDir string
 	logFormat, logLevel          string
+	logRequests                  bool
 	origins                      listFlag
 	seed                         int64
 	minAmount, maxAmount         int64
@@ -29,62 +32,237 @@ type serveFlags struct {
 	demo                         bool
 }
 
+// serveUsage heads `serve -h`.
+const serveUsage = `usage: alma-sandbox serve [flags] [--demo [-- demo flags]]
+
+Runs the Alma emulator until SIGINT or SIGTERM. Every flag but --demo has an
+ALMA_SANDBOX_* environment variable (named in its help); a flag given on the
+command line wins over the variable. ` + "`alma-sandbox serve --demo -- -h`" + ` lists the
+demo checkout's flags.`
+
 // runServe implements `alma-sandbox serve [flags] [-- demo flags]`: it runs
 // the emulator until ctx ends (SIGINT/SIGTERM), then shuts down gracefully.
 // With --demo, the demo checkout runs beside it; arguments after "--" are
-// the demo's own flags.
+// the demo's own flags. A bad setting is refused before anything listens,
+// with exit status 2.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f serveFlags
 	var env envDefaults
 	f.define(fs, &env)
-	if err := fs.Parse(args); err != nil {
+	if code, ok := parseFlags(fs, args, serveUsage, stdout, stderr); !ok {
+		return code
+	}
+	f.finish(fs)
+	if err := errors.Join(append(env.errs, f.check(fs)...)...); err != nil {
+		printErrors(stderr, "alma-sandbox serve", err)
 		return 2
 	}
-	if err := errors.Join(env.errs...); err != nil {
-		fmt.Fprintf(stderr, "alma-sandbox serve: %v\n", err)
+	var demo demoFlags
+	switch {
+	case f.demo:
+		code, ok := demo.parse(fs.Args(), stdout, stderr)
+		if !ok {
+			return code
+		}
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "alma-sandbox serve: unexpected argument %q (demo flags go after --demo --)\n", fs.Arg(0))
 		return 2
 	}
-	if fs.NArg() > 0 && !f.demo {
-		fmt.Fprintf(stderr, "alma-sandbox serve: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	log, err := newLogger(stderr, f.logFormat, f.logLevel)
-	if err != nil {
-		fmt.Fprintf(stderr, "alma-sandbox serve: %v\n", err)
-		return 2
-	}
+	log := newLogger(stderr, f.logFormat, f.logLevel, f.logRequests)
 	slog.SetDefault(log)
-	if err := serve(ctx, f, fs.Args(), log, stdout); err != nil {
-		log.Error("serve", "err", err)
+	if err := serve(ctx, f, demo, log, stdout); err != nil {
+		fmt.Fprintf(stderr, "alma-sandbox serve: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
+// printErrors writes each line of err on its own line after prefix.
+func printErrors(w io.Writer, prefix string, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(w, "%s: %s\n", prefix, line)
+	}
+}
+
+// envName is the environment variable behind the serve flag name:
+// ALMA_SANDBOX_ and the name upper-cased, dashes as underscores
+// (max-payments → ALMA_SANDBOX_MAX_PAYMENTS).
+func envName(flagName string) string {
+	return "ALMA_SANDBOX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
 // define declares the flags, their defaults taken from the environment.
 func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
-	fs.StringVar(&f.addr, "addr", env.str("ALMA_SANDBOX_ADDR", emulator.DefaultAddr), "listen address (ALMA_SANDBOX_ADDR)")
-	fs.StringVar(&f.publicURL, "public-url", env.str("ALMA_SANDBOX_PUBLIC_URL", ""), "base of payment links, when clients reach the emulator by another name (ALMA_SANDBOX_PUBLIC_URL)")
-	fs.StringVar(&f.scenarioDir, "scenarios", env.str("ALMA_SANDBOX_SCENARIOS", ""), "directory of scenario files adding to or overriding the embedded ones (ALMA_SANDBOX_SCENARIOS)")
-	fs.StringVar(&f.logFormat, "log-format", env.str("ALMA_SANDBOX_LOG_FORMAT", "text"), "log format: text or json (ALMA_SANDBOX_LOG_FORMAT)")
-	fs.StringVar(&f.logLevel, "log-level", env.str("ALMA_SANDBOX_LOG_LEVEL", "info"), "log level: debug, info, warn or error (ALMA_SANDBOX_LOG_LEVEL)")
-	f.origins = listFlag(splitList(env.str("ALMA_SANDBOX_ALLOW_ORIGIN", "")))
-	fs.Var(&f.origins, "allow-origin", "origin allowed by CORS, repeatable or comma-separated; * for any (ALMA_SANDBOX_ALLOW_ORIGIN)")
-	fs.Int64Var(&f.seed, "seed", env.int64("ALMA_SANDBOX_SEED", 0), "seed of ids and generated data; 0 = random (ALMA_SANDBOX_SEED)")
-	fs.Int64Var(&f.minAmount, "min-amount", env.int64("ALMA_SANDBOX_MIN_AMOUNT", emulator.DefaultMinAmount), "smallest purchase_amount in cents (ALMA_SANDBOX_MIN_AMOUNT)")
-	fs.Int64Var(&f.maxAmount, "max-amount", env.int64("ALMA_SANDBOX_MAX_AMOUNT", emulator.DefaultMaxAmount), "largest purchase_amount in cents (ALMA_SANDBOX_MAX_AMOUNT)")
-	fs.IntVar(&f.maxPayments, "max-payments", int(env.int64("ALMA_SANDBOX_MAX_PAYMENTS", emulator.DefaultMaxPayments)), "payments kept in memory, oldest evicted (ALMA_SANDBOX_MAX_PAYMENTS)")
-	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64("ALMA_SANDBOX_MAX_JOURNAL", emulator.DefaultMaxJournal)), "requests kept in the journal (ALMA_SANDBOX_MAX_JOURNAL)")
-	fs.DurationVar(&f.ipnDelay, "ipn-delay", env.duration("ALMA_SANDBOX_IPN_DELAY", emulator.DefaultIPNDelay), "wait before an IPN (ALMA_SANDBOX_IPN_DELAY)")
-	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration("ALMA_SANDBOX_IPN_RETRY_BASE", emulator.DefaultIPNRetryBase), "first IPN retry backoff, doubling (ALMA_SANDBOX_IPN_RETRY_BASE)")
-	fs.DurationVar(&f.hang, "hang-limit", env.duration("ALMA_SANDBOX_HANG_LIMIT", emulator.DefaultHangLimit), "longest a scenario's hang or delay holds a request (ALMA_SANDBOX_HANG_LIMIT)")
+	usage := func(name, text string) string { return text + " (" + envName(name) + ")" }
+	fs.StringVar(&f.addr, "addr", env.str(envName("addr"), emulator.DefaultAddr), usage("addr", "listen address host:port; port 0 picks a free one"))
+	fs.StringVar(&f.publicURL, "public-url", env.str(envName("public-url"), ""), usage("public-url", "base of payment links, when clients reach the emulator by another name, e.g. http://alma.test:4242"))
+	fs.StringVar(&f.scenarioDir, "scenarios", env.str(envName("scenarios"), ""), usage("scenarios", "directory of scenario files adding to or overriding the embedded ones"))
+	fs.StringVar(&f.logFormat, "log-format", env.str(envName("log-format"), "text"), usage("log-format", "log format: text or json"))
+	fs.StringVar(&f.logLevel, "log-level", env.str(envName("log-level"), "info"), usage("log-level", "log level: debug, info, warn or error"))
+	fs.BoolVar(&f.logRequests, "log-requests", env.bool(envName("log-requests"), true), usage("log-requests", "log one line per merchant API request at info level"))
+	fs.Var(&f.origins, "allow-origin", usage("allow-origin", "origin allowed by CORS, such as http://localhost:3000, repeatable or comma-separated; * for any"))
+	fs.Int64Var(&f.seed, "seed", env.int64(envName("seed"), 0), usage("seed", "seed of ids and generated data; 0 = random"))
+	fs.Int64Var(&f.minAmount, "min-amount", env.int64(envName("min-amount"), emulator.DefaultMinAmount), usage("min-amount", "smallest purchase_amount in cents"))
+	fs.Int64Var(&f.maxAmount, "max-amount", env.int64(envName("max-amount"), emulator.DefaultMaxAmount), usage("max-amount", "largest purchase_amount in cents"))
+	fs.IntVar(&f.maxPayments, "max-payments", int(env.int64(envName("max-payments"), emulator.DefaultMaxPayments)), usage("max-payments", "payments kept in memory, oldest evicted"))
+	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64(envName("max-journal"), emulator.DefaultMaxJournal)), usage("max-journal", "requests kept in the journal"))
+	fs.DurationVar(&f.ipnDelay, "ipn-delay", env.duration(envName("ipn-delay"), emulator.DefaultIPNDelay), usage("ipn-delay", "wait before an IPN"))
+	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration(envName("ipn-retry-base"), emulator.DefaultIPNRetryBase), usage("ipn-retry-base", "first IPN retry backoff, doubling"))
+	fs.DurationVar(&f.hang, "hang-limit", env.duration(envName("hang-limit"), emulator.DefaultHangLimit), usage("hang-limit", "longest a scenario's hang or delay holds a request"))
 	fs.BoolVar(&f.demo, "demo", false, "also run the demo checkout; its flags follow \"--\"")
 }
 
+// finish applies the environment's CORS origins when --allow-origin is not
+// given: the flag replaces the variable rather than adding to it.
+func (f *serveFlags) finish(fs *flag.FlagSet) {
+	if !isSet(fs, "allow-origin") {
+		f.origins = listFlag(splitList(os.Getenv(envName("allow-origin"))))
+	}
+	for i, o := range f.origins {
+		f.origins[i] = strings.TrimSuffix(o, "/")
+	}
+}
+
+// check returns one error per bad setting, each naming where the value came
+// from (the flag or its environment variable).
+func (f *serveFlags) check(fs *flag.FlagSet) []error {
+	src := func(name string) string { return source(fs, name) }
+	var errs []error
+	add := func(name, problem string) { errs = append(errs, fmt.Errorf("%s: %s", src(name), problem)) }
+	if err := checkListenAddr(f.addr); err != nil {
+		add("addr", err.Error())
+	}
+	if f.publicURL != "" {
+		if err := checkBaseURL(f.publicURL); err != nil {
+			add("public-url", err.Error())
+		}
+	}
+	if f.scenarioDir != "" {
+		if err := checkDir(f.scenarioDir); err != nil {
+			add("scenarios", err.Error())
+		}
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		add("log-format", "want text or json")
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(f.logLevel)); err != nil {
+		add("log-level", "want debug, info, warn or error")
+	}
+	for _, o := range f.origins {
+		if err := checkOrigin(o); err != nil {
+			add("allow-origin", err.Error())
+		}
+	}
+	errs = append(errs, f.checkNumbers(src)...)
+	return errs
+}
+
+// checkNumbers checks the amounts, caps and durations.
+func (f *serveFlags) checkNumbers(src func(string) string) []error {
+	var errs []error
+	atLeast := func(name string, v, lowest int64) {
+		if v < lowest {
+			errs = append(errs, fmt.Errorf("%s: must be at least %d", src(name), lowest))
+		}
+	}
+	atLeast("min-amount", f.minAmount, 1)
+	atLeast("max-amount", f.maxAmount, 1)
+	if f.minAmount >= 1 && f.maxAmount >= 1 && f.minAmount > f.maxAmount {
+		errs = append(errs, fmt.Errorf("%s is above %s: the smallest amount must not exceed the largest", src("min-amount"), src("max-amount")))
+	}
+	atLeast("max-payments", int64(f.maxPayments), 1)
+	atLeast("max-journal", int64(f.maxJournal), 1)
+	if f.ipnDelay < 0 {
+		errs = append(errs, fmt.Errorf("%s: must not be negative (0 sends at once)", src("ipn-delay")))
+	}
+	for name, d := range map[string]time.Duration{"ipn-retry-base": f.ipnRetry, "hang-limit": f.hang} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be above 0, such as 1s", src(name)))
+		}
+	}
+	return errs
+}
+
+// isSet reports whether the flag name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
+}
+
+// source names where the value of flag name came from, for an error:
+// "ALMA_SANDBOX_X=value" when its environment variable gave it, else
+// "--name value".
+func source(fs *flag.FlagSet, name string) string {
+	fl := fs.Lookup(name)
+	if !isSet(fs, name) {
+		if v := os.Getenv(envName(name)); v != "" {
+			return envName(name) + "=" + v
+		}
+	}
+	return "--" + name + " " + fl.Value.String()
+}
+
+// checkListenAddr accepts host:port with a numeric port (the host may be
+// empty: every interface).
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port, such as 127.0.0.1:4242 or 0.0.0.0:4242")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+// checkBaseURL accepts an absolute http(s) URL with a host and no query or
+// fragment.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("want an absolute URL such as http://127.0.0.1:4242")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("want a base URL without ?query or #fragment")
+	}
+	return nil
+}
+
+// checkOrigin accepts "*" or a browser origin: scheme://host[:port], no
+// path (the emulator compares the Origin header with it as is).
+func checkOrigin(o string) error {
+	if o == "*" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%q is not an origin: want scheme://host[:port], such as http://localhost:3000, or *", o)
+	}
+	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q is not an origin: want scheme://host[:port] only, without a path", o)
+	}
+	return nil
+}
+
+// checkDir accepts an existing directory.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return errors.New("no such directory")
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return errors.New("not a directory")
+	}
+	return nil
+}
+
 // serve runs the emulator (and the demo) until ctx ends.
-func serve(ctx context.Context, f serveFlags, demoArgs []string, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, stdout io.Writer) error {
 	cat, err := loadCatalog(f.scenarioDir)
 	if err != nil {
 		return err
@@ -96,7 +274,7 @@ func serve(ctx context.Context, f serveFlags, demoArgs []string, log *slog.Logge
 	fmt.Fprintf(stdout, "alma-sandbox listening on %s (%d scenarios)\n", s.URL(), cat.Len())
 	log.Info("emulator started", "url", s.URL(), "scenarios", cat.Len(), "seed", s.Seed)
 	if f.demo {
-		stop, err := startDemo(ctx, s.URL(), demoArgs)
+		stop, err := startDemo(ctx, s.URL(), demo)
 		if err != nil {
 			_ = s.Close()
 			return fmt.Errorf("demo: %w", err)
@@ -136,27 +314,66 @@ func loadCatalog(dir string) (*scenarios.Catalog, error) {
 	if dir == "" {
 		return cat, nil
 	}
-	cat, err = scenarios.WithOverrides(cat, dir)
-	if err != nil {
+	if err := checkDir(dir); err != nil {
 		return nil, fmt.Errorf("scenarios %s: %w", dir, err)
 	}
-	return cat, nil
+	return scenarios.WithOverrides(cat, dir) // its errors name dir
 }
 
-// newLogger builds the slog logger of --log-format and --log-level.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger builds the slog logger of --log-format and --log-level (checked
+// by serveFlags.check: an unknown format is text, an unknown level info).
+// With requests, the emulator's per-request line is logged at info level.
+func newLogger(w io.Writer, format, level string, requests bool) *slog.Logger {
 	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
-	}
+	_ = lvl.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lvl}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if format == "json" {
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	if requests {
+		h = requestLevel{Handler: h, min: lvl}
+	}
+	return slog.New(h)
+}
+
+// requestMessage is the message of the emulator's one line per merchant
+// API request, which it logs at debug level.
+const requestMessage = "request"
+
+// requestLevel raises the emulator's request lines from debug to info, so
+// that `serve` logs every request at the default level; other records go
+// through by their own level.
+type requestLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+// Enabled lets debug records through to Handle when info is enabled: a
+// request line may be among them.
+func (h requestLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min || (l == slog.LevelDebug && slog.LevelInfo >= h.min)
+}
+
+// Handle re-levels a request line to info and drops what is below min.
+func (h requestLevel) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelDebug && r.Message == requestMessage {
+		r.Level = slog.LevelInfo
+	}
+	if r.Level < h.min {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the re-levelling on derived loggers.
+func (h requestLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestLevel{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+// WithGroup keeps the re-levelling on derived loggers.
+func (h requestLevel) WithGroup(name string) slog.Handler {
+	return requestLevel{Handler: h.Handler.WithGroup(name), min: h.min}
 }
 
 // listFlag is a repeatable, comma-separated flag.
@@ -195,6 +412,19 @@ func (e *envDefaults) str(name, def string) string {
 	return def
 }
 
+func (e *envDefaults) bool(name string, def bool) bool {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%s: want true or false", name, v))
+		return def
+	}
+	return b
+}
+
 func (e *envDefaults) int64(name string, def int64) int64 {
 	v := e.str(name, "")
 	if v == "" {
@@ -202,7 +432,7 @@ func (e *envDefaults) int64(name string, def int64) int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		e.errs = append(e.errs, fmt.Errorf("%s=%q: not an integer", name, v))
+		e.errs = append(e.errs, fmt.Errorf("%s=%s: not an integer", name, v))
 		return def
 	}
 	return n
@@ -215,7 +445,7 @@ func (e *envDefaults) duration(name string, def time.Duration) time.Duration {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		e.errs = append(e.errs, fmt.Errorf("%s=%q: not a duration such as 1s", name, v))
+		e.errs = append(e.errs, fmt.Errorf("%s=%s: not a duration such as 1s", name, v))
 		return def
 	}
 	return d

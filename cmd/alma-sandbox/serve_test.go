@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,25 +60,128 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		name string
 		args []string
 		env  map[string]string
-		want int
+		want string
 	}{
-		{"unknown flag", []string{"--nope"}, nil, 2},
-		{"bad log format", []string{"--log-format", "xml"}, nil, 2},
-		{"bad log level", []string{"--log-level", "loud"}, nil, 2},
-		{"stray argument", []string{"extra"}, nil, 2},
-		{"bad env seed", nil, map[string]string{"ALMA_SANDBOX_SEED": "abc"}, 2},
-		{"bad env duration", nil, map[string]string{"ALMA_SANDBOX_IPN_DELAY": "soon"}, 2},
-		{"missing scenario dir", []string{"--addr", "127.0.0.1:0", "--scenarios", "/nonexistent/scenarios"}, nil, 1},
-		{"address in use or invalid", []string{"--addr", "256.0.0.1:99999"}, nil, 1},
+		{"unknown flag", []string{"--nope"}, nil, "alma-sandbox serve: flag provided but not defined: -nope (alma-sandbox serve -h lists the flags)"},
+		{"bad log format", []string{"--log-format", "xml"}, nil, "--log-format xml: want text or json"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level loud: want debug, info, warn or error"},
+		{"bad env log level", nil, map[string]string{"ALMA_SANDBOX_LOG_LEVEL": "loud"}, "ALMA_SANDBOX_LOG_LEVEL=loud: want debug, info, warn or error"},
+		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
+		{"bad env seed", nil, map[string]string{"ALMA_SANDBOX_SEED": "abc"}, "ALMA_SANDBOX_SEED=abc: not an integer"},
+		{"bad env duration", nil, map[string]string{"ALMA_SANDBOX_IPN_DELAY": "soon"}, "ALMA_SANDBOX_IPN_DELAY=soon: not a duration"},
+		{"bad env bool", nil, map[string]string{"ALMA_SANDBOX_LOG_REQUESTS": "maybe"}, "ALMA_SANDBOX_LOG_REQUESTS=maybe: want true or false"},
+		{"origin without scheme", []string{"--allow-origin", "localhost:3000"}, nil, `--allow-origin localhost:3000: "localhost:3000" is not an origin: want scheme://host[:port]`},
+		{"env origin without scheme", nil, map[string]string{"ALMA_SANDBOX_ALLOW_ORIGIN": "localhost:3000"}, `ALMA_SANDBOX_ALLOW_ORIGIN=localhost:3000: "localhost:3000" is not an origin`},
+		{"origin with a path", []string{"--allow-origin", "http://localhost:3000/app"}, nil, "without a path"},
+		{"public url not a url", []string{"--public-url", "notaurl"}, nil, "--public-url notaurl: want an absolute URL such as http://127.0.0.1:4242"},
+		{"env public url without scheme", nil, map[string]string{"ALMA_SANDBOX_PUBLIC_URL": "127.0.0.1:4242"}, "ALMA_SANDBOX_PUBLIC_URL=127.0.0.1:4242: want an absolute URL"},
+		{"min above max", []string{"--min-amount", "300000"}, nil, "--min-amount 300000 is above --max-amount 200000"},
+		{"env min above flag max", []string{"--max-amount", "1000"}, map[string]string{"ALMA_SANDBOX_MIN_AMOUNT": "2000"}, "ALMA_SANDBOX_MIN_AMOUNT=2000 is above --max-amount 1000"},
+		{"min amount 0", []string{"--min-amount", "0"}, nil, "--min-amount 0: must be at least 1"},
+		{"max payments 0", []string{"--max-payments", "0"}, nil, "--max-payments 0: must be at least 1"},
+		{"max payments -1", []string{"--max-payments", "-1"}, nil, "--max-payments -1: must be at least 1"},
+		{"env max payments 0", nil, map[string]string{"ALMA_SANDBOX_MAX_PAYMENTS": "0"}, "alma-sandbox serve: ALMA_SANDBOX_MAX_PAYMENTS=0: must be at least 1"},
+		{"max journal 0", []string{"--max-journal", "0"}, nil, "--max-journal 0: must be at least 1"},
+		{"negative ipn delay", []string{"--ipn-delay", "-1s"}, nil, "--ipn-delay -1s: must not be negative"},
+		{"hang limit 0", []string{"--hang-limit", "0"}, nil, "--hang-limit 0s: must be above 0"},
+		{"ipn retry base 0", []string{"--ipn-retry-base", "0"}, nil, "--ipn-retry-base 0s: must be above 0"},
+		{"env ipn retry base 0", nil, map[string]string{"ALMA_SANDBOX_IPN_RETRY_BASE": "0s"}, "ALMA_SANDBOX_IPN_RETRY_BASE=0s: must be above 0"},
+		{"missing scenario dir", []string{"--scenarios", "/nonexistent/scenarios"}, nil, "alma-sandbox serve: --scenarios /nonexistent/scenarios: no such directory"},
+		{"env missing scenario dir", nil, map[string]string{"ALMA_SANDBOX_SCENARIOS": "/nonexistent/scenarios"}, "ALMA_SANDBOX_SCENARIOS=/nonexistent/scenarios: no such directory"},
+		{"scenario dir is a file", []string{"--scenarios", "serve.go"}, nil, "--scenarios serve.go: not a directory"},
+		{"address not host:port", []string{"--addr", "4242"}, nil, "--addr 4242: want host:port"},
+		{"address port out of range", []string{"--addr", "127.0.0.1:99999"}, nil, `--addr 127.0.0.1:99999: port "99999": want a number from 0 to 65535`},
+		{"env address", nil, map[string]string{"ALMA_SANDBOX_ADDR": "localhost"}, "ALMA_SANDBOX_ADDR=localhost: want host:port"},
+		{"bad demo flag", []string{"--demo", "--", "--nope"}, nil, "flag provided but not defined: -nope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
+			var stdout, stderr strings.Builder
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // were the settings taken, serve would stop at once with 0
+			got := runServe(ctx, tt.args, &stdout, &stderr)
+			assert.Equal(t, 2, got, "stderr: %s", stderr.String())
+			assert.Contains(t, stderr.String(), tt.want)
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+			assert.Empty(t, stdout.String(), "nothing listened")
+		})
+	}
+}
+
+func TestServeReportsEveryBadSettingOnItsOwnLine(t *testing.T) {
+	var stderr strings.Builder
+	got := runServe(context.Background(), []string{"--max-payments", "0", "--hang-limit", "0"}, io.Discard, &stderr)
+	assert.Equal(t, 2, got)
+	assert.Equal(t, "alma-sandbox serve: --max-payments 0: must be at least 1\n"+
+		"alma-sandbox serve: --hang-limit 0s: must be above 0, such as 1s\n", stderr.String())
+}
+
+func TestServeAcceptsGoodConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"defaults", nil, nil},
+		{"flag wins over a bad env value", []string{"--max-payments", "10", "--allow-origin", "http://localhost:3000"},
+			map[string]string{"ALMA_SANDBOX_MAX_PAYMENTS": "0", "ALMA_SANDBOX_ALLOW_ORIGIN": "localhost:3000"}},
+		{"origin with a trailing slash, any origin", []string{"--allow-origin", "http://localhost:3000/,*"}, nil},
+		{"ipn delay 0, min equal to max", []string{"--ipn-delay", "0", "--min-amount", "5000", "--max-amount", "5000"}, nil},
+		{"public url with a path", []string{"--public-url", "https://alma.test/sandbox"}, nil},
+		{"scenario dir", []string{"--scenarios", t.TempDir()}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("ALMA_SANDBOX_ADDR", "127.0.0.1:0")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
 			var stderr strings.Builder
-			got := runServe(context.Background(), tt.args, io.Discard, &stderr)
-			assert.Equal(t, tt.want, got, "stderr: %s", stderr.String())
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			got := runServe(ctx, append(tt.args, "--log-level", "error"), io.Discard, &stderr)
+			assert.Equal(t, 0, got, "stderr: %s", stderr.String())
+		})
+	}
+}
+
+func TestServeAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	var stderr strings.Builder
+	got := runServe(context.Background(), []string{"--addr", ln.Addr().String()}, io.Discard, &stderr)
+	assert.Equal(t, 1, got)
+	assert.Contains(t, stderr.String(), "alma-sandbox serve: emulator: listen "+ln.Addr().String())
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+}
+
+func TestServeHelp(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"-h", []string{"-h"}, []string{"usage: alma-sandbox serve", "-max-payments", "(ALMA_SANDBOX_MAX_PAYMENTS)", "-log-level", "(ALMA_SANDBOX_LOG_LEVEL)", "serve --demo -- -h"}},
+		{"--help", []string{"--help"}, []string{"usage: alma-sandbox serve", "-allow-origin"}},
+		{"demo flags", []string{"--demo", "--", "--help"}, []string{"usage: alma-sandbox serve [serve flags] --demo --", "-api-key", "-emulator-url", "(ALMA_SANDBOX_DEMO_ADDR)"}},
+		{"demo -h", []string{"--demo", "--", "-h"}, []string{"-emulator-url"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			got := runServe(ctx, tt.args, &stdout, &stderr)
+			assert.Equal(t, 0, got, "stderr: %s", stderr.String())
+			for _, w := range tt.want {
+				assert.Contains(t, stdout.String(), w)
+			}
+			assert.NotContains(t, stdout.String(), "listening on", "help does not start the emulator")
+			assert.Empty(t, stderr.String())
 		})
 	}
 }
@@ -89,4 +194,119 @@ func TestSplitList(t *testing.T) {
 	require.NoError(t, l.Set("x,y"))
 	require.NoError(t, l.Set("z"))
 	assert.Equal(t, "x,y,z", l.String())
+}
+
+// syncBuffer is a strings.Builder safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServe runs serve with args and returns its URL, what it logs, and
+// stop, which ends serve (at the latest when the test ends) and returns once
+// every request has finished and been logged.
+func startServe(t *testing.T, args ...string) (base string, logs *syncBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	logs = new(syncBuffer)
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), pw, logs)
+		_ = pw.Close()
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			assert.Equal(t, 0, <-done, "serve's exit status; logs: %s", logs.String())
+		})
+	}
+	t.Cleanup(stop)
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err, "logs: %s", logs.String())
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	base = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	require.NotEmpty(t, base, "serve prints its URL: %q", line)
+	return base, logs, stop
+}
+
+// createAndGetPayment creates a payment on base and fetches it: two API requests.
+func createAndGetPayment(t *testing.T, base string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/payments", strings.NewReader(`{"payment":{"purchase_amount":20000}}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Alma-Auth sk_test_logs")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	id := regexp.MustCompile(`"id":"(payment_[^"]+)"`).FindStringSubmatch(string(body))
+	require.Len(t, id, 2, string(body))
+	req, err = http.NewRequest(http.MethodGet, base+"/v1/payments/"+id[1], nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Alma-Auth sk_test_logs")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+}
+
+// requestLines are the request log lines in logs.
+func requestLines(logs string) []string {
+	var out []string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "msg=request ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestServeLogsOneLinePerRequestAtInfo(t *testing.T) {
+	base, logs, stop := startServe(t) // the default level: info
+	createAndGetPayment(t, base)
+	stop()
+	lines := requestLines(logs.String())
+	require.Len(t, lines, 2, "logs: %s", logs.String())
+	assert.Contains(t, lines[0], "level=INFO msg=request method=POST path=/v1/payments status=200")
+	assert.Contains(t, lines[1], "level=INFO msg=request method=GET path=/v1/payments/payment_")
+	assert.NotContains(t, logs.String(), "level=DEBUG", "other debug lines stay hidden at info")
+}
+
+func TestServeRequestLogOff(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"--log-requests=false", []string{"--log-requests=false"}, nil},
+		{"env false", nil, map[string]string{"ALMA_SANDBOX_LOG_REQUESTS": "false"}},
+		{"level warn", []string{"--log-level", "warn"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			base, logs, stop := startServe(t, tt.args...)
+			createAndGetPayment(t, base)
+			stop()
+			assert.Empty(t, requestLines(logs.String()), "logs: %s", logs.String())
+		})
+	}
 }
