@@ -97,14 +97,31 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 	})
 }
 
-// logRequest logs one merchant API request at debug level; the key shows
-// its last four characters only.
+// logRequest logs one merchant API request, at info level with
+// LogRequests, else at debug level; the key shows its last four characters
+// only, and a warning when there is one.
 func (s *Server) logRequest(r *http.Request, e journalEntry, apiKey string) {
-	if !s.Logger.Enabled(r.Context(), slog.LevelDebug) {
+	level := slog.LevelDebug
+	if s.LogRequests {
+		level = slog.LevelInfo
+	}
+	if !s.Logger.Enabled(r.Context(), level) {
 		return
 	}
-	s.Logger.Debug("request", "method", e.Method, "path", e.Path, "status", e.Status,
-		"duration_ms", e.DurationMS, "payment", e.PaymentID, "scenario", e.Scenario, "key", redactKey(apiKey))
+	attrs := []slog.Attr{
+		slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", e.Status),
+		slog.Float64("duration_ms", e.DurationMS), slog.String("key", redactKey(apiKey)),
+	}
+	if e.PaymentID != "" {
+		attrs = append(attrs, slog.String("payment", e.PaymentID))
+	}
+	if e.Scenario != "" {
+		attrs = append(attrs, slog.String("scenario", e.Scenario))
+	}
+	if e.Warning != "" {
+		attrs = append(attrs, slog.String("warning", e.Warning))
+	}
+	s.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
 // isAPIPath reports whether path is Alma's merchant API.

@@ -93,3 +93,24 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestLogRequestsAtInfo(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	s := NewServer()
+	s.LogRequests = true
+	s.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	req := httptest.NewRequest(http.MethodGet, "/v1/payments/payment_11nope", nil)
+	req.Header.Set("Authorization", "Alma-Auth sk_test_supersecretkey1234")
+	s.Handler().ServeHTTP(httptest.NewRecorder(), req)
+	out := buf.String()
+	assert.Contains(t, out, "level=INFO msg=request method=GET path=/v1/payments/payment_11nope status=404")
+	assert.Contains(t, out, "key=sk_test_…1234")
+	assert.NotContains(t, out, "err=")
+
+	var quiet syncBuffer
+	q := NewServer()
+	q.Logger = slog.New(slog.NewTextHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	q.Handler().ServeHTTP(httptest.NewRecorder(), req)
+	assert.Empty(t, quiet.String(), "without LogRequests the line is debug")
+}

@@ -86,6 +86,10 @@ type Server struct {
 	AllowOrigins []string
 	// Logger receives request and lifecycle logs; discarded if nil.
 	Logger *slog.Logger
+	// LogRequests logs one line per merchant API request (/v1, /v2) at info
+	// level (method, path, status, duration, payment, scenario, the key's
+	// last four characters); without it they are logged at debug level.
+	LogRequests bool
 	// Now is the base clock (the admin API advances on top of it).
 	Now func() time.Time
 	// FrozenClock stops the clock at its start: it then moves only when

@@ -69,7 +69,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "alma-sandbox serve: unexpected argument %q (demo flags go after --demo --)\n", fs.Arg(0))
 		return 2
 	}
-	log := newLogger(stderr, f.logFormat, f.logLevel, f.logRequests)
+	log := newLogger(stderr, f.logFormat, f.logLevel)
 	slog.SetDefault(log)
 	if err := serve(ctx, f, demo, log, stdout); err != nil {
 		fmt.Fprintf(stderr, "alma-sandbox serve: %v\n", err)
@@ -300,7 +300,7 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.MaxPayments, s.MaxJournal = f.maxPayments, f.maxJournal
 	s.IPNDelay, s.IPNRetryBase, s.HangLimit = f.ipnDelay, f.ipnRetry, f.hang
 	s.AllowOrigins = f.origins
-	s.Logger = log
+	s.Logger, s.LogRequests = log, f.logRequests
 	return s
 }
 
@@ -323,7 +323,7 @@ func loadCatalog(dir string) (*scenarios.Catalog, error) {
 // newLogger builds the slog logger of --log-format and --log-level (checked
 // by serveFlags.check: an unknown format is text, an unknown level info).
 // With requests, the emulator's per-request line is logged at info level.
-func newLogger(w io.Writer, format, level string, requests bool) *slog.Logger {
+func newLogger(w io.Writer, format, level string) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lvl}
@@ -331,50 +331,9 @@ func newLogger(w io.Writer, format, level string, requests bool) *slog.Logger {
 	if format == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	if requests {
-		h = requestLevel{Handler: h, min: lvl}
-	}
 	return slog.New(h)
 }
 
-// requestMessage is the message of the emulator's one line per merchant
-// API request, which it logs at debug level.
-const requestMessage = "request"
-
-// requestLevel raises the emulator's request lines from debug to info, so
-// that `serve` logs every request at the default level; other records go
-// through by their own level.
-type requestLevel struct {
-	slog.Handler
-	min slog.Level
-}
-
-// Enabled lets debug records through to Handle when info is enabled: a
-// request line may be among them.
-func (h requestLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min || (l == slog.LevelDebug && slog.LevelInfo >= h.min)
-}
-
-// Handle re-levels a request line to info and drops what is below min.
-func (h requestLevel) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level == slog.LevelDebug && r.Message == requestMessage {
-		r.Level = slog.LevelInfo
-	}
-	if r.Level < h.min {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-// WithAttrs keeps the re-levelling on derived loggers.
-func (h requestLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return requestLevel{Handler: h.Handler.WithAttrs(attrs), min: h.min}
-}
-
-// WithGroup keeps the re-levelling on derived loggers.
-func (h requestLevel) WithGroup(name string) slog.Handler {
-	return requestLevel{Handler: h.Handler.WithGroup(name), min: h.min}
-}
 
 // listFlag is a repeatable, comma-separated flag.
 type listFlag []string
