@@ -334,7 +334,6 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	return slog.New(h)
 }
 
-
 // listFlag is a repeatable, comma-separated flag.
 type listFlag []string
 
