@@ -160,8 +160,16 @@ func TestIPNRetriesOnTheClock(t *testing.T) {
 	assert.Equal(t, int32(1), calls.Load(), "the retry is a minute later")
 	advance(t, c, "1s")
 	assert.Equal(t, int32(2), calls.Load())
-	advance(t, c, "24h") // 2 min, then 4 min later: attempts 3 and 4, then it gives up
+	advance(t, c, "1m59s")
+	assert.Equal(t, int32(2), calls.Load(), "the next retry waits twice as long")
+	advance(t, c, "1s")
+	assert.Equal(t, int32(3), calls.Load())
+	advance(t, c, "3m59s")
+	assert.Equal(t, int32(3), calls.Load(), "and the next four times as long")
+	advance(t, c, "1s")
 	assert.Equal(t, int32(4), calls.Load())
+	advance(t, c, "24h")
+	assert.Equal(t, int32(4), calls.Load(), "IPNMaxAttempts reached: it gives up")
 	ipn := ipnOf(t, c, id)
 	require.Len(t, ipn, 4)
 	assert.Equal(t, float64(500), ipn[3]["status"])
@@ -208,11 +216,13 @@ func TestEvictedPaymentIsNotNotified(t *testing.T) {
 	_, c := open(t, frozen(time.Second), func(s *emulator.Server) { s.MaxPayments = 1 })
 	id := c.create(20000, paymentField("ipn_callback_url", rc.URL))["id"].(string)
 	c.pay(id)
+	clock := c.do(http.MethodGet, "/__admin/clock", nil).JSON(t)
+	assert.Equal(t, float64(1), clock["pending_timers"], "its IPN is armed")
 	c.create(20000) // evicts the first
+	clock = c.do(http.MethodGet, "/__admin/clock", nil).JSON(t)
+	assert.Equal(t, float64(0), clock["pending_timers"], "eviction dropped its IPN")
 	advance(t, c, "1h")
 	assert.Empty(t, rc.PIDs())
-	clock := c.do(http.MethodGet, "/__admin/clock", nil).JSON(t)
-	assert.Equal(t, float64(0), clock["pending_timers"])
 }
 
 // frozen freezes the emulator's clock at the golden tests' time, with an
