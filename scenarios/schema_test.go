@@ -19,21 +19,21 @@ import (
 
 // specNode is the subset of JSON Schema that schema.json uses.
 type specNode struct {
-	Ref         string                 `json:"$ref"`
-	Type        string                 `json:"type"`
+	Ref         string               `json:"$ref"`
+	Type        string               `json:"type"`
 	Properties  map[string]*specNode `json:"properties"`
-	Additional  *bool                  `json:"additionalProperties"`
-	Required    []string               `json:"required"`
-	Enum        []any                  `json:"enum"`
-	Const       any                    `json:"const"`
-	Pattern     string                 `json:"pattern"`
-	Minimum     *float64               `json:"minimum"`
-	Maximum     *float64               `json:"maximum"`
-	MinLength   *int                   `json:"minLength"`
+	Additional  *bool                `json:"additionalProperties"`
+	Required    []string             `json:"required"`
+	Enum        []any                `json:"enum"`
+	Const       any                  `json:"const"`
+	Pattern     string               `json:"pattern"`
+	Minimum     *float64             `json:"minimum"`
+	Maximum     *float64             `json:"maximum"`
+	MinLength   *int                 `json:"minLength"`
 	Items       *specNode            `json:"items"`
 	OneOf       []*specNode          `json:"oneOf"`
 	Defs        map[string]*specNode `json:"$defs"`
-	Description string                 `json:"description"`
+	Description string               `json:"description"`
 }
 
 func loadSchema(t *testing.T) *specNode {
