@@ -33,7 +33,7 @@ func TestScenariosValidate(t *testing.T) {
 		stdout string
 		stderr []string
 	}{
-		{"embedded", []string{"validate"}, 0, "ok: 50 scenarios valid\n", nil},
+		{"embedded", []string{"validate"}, 0, "ok: 53 scenarios valid\n", nil},
 		{"bad file", []string{"validate", bad}, 1, "", []string{
 			filepath.Join(bad, "bad.yaml") + `:2: unknown flow "sideways"`,
 			filepath.Join(bad, "bad.yaml") + ":5: status 700 is not an HTTP status (100–599)",
@@ -78,7 +78,7 @@ func TestScenariosList(t *testing.T) {
 	assert.Contains(t, stdout.String(), "verify_timeout")
 	assert.Contains(t, stdout.String(), "mine")
 	assert.Contains(t, stdout.String(), "a local scenario")
-	assert.Contains(t, stdout.String(), "51 scenarios (--wide")
+	assert.Contains(t, stdout.String(), "54 scenarios (--wide")
 	assert.Regexp(t, `(?m)^validation_merchant_cant_create_payments +15 +capture +create answered 400`, stdout.String())
 	for _, line := range strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n") {
 		assert.LessOrEqual(t, utf8.RuneCountInString(line), 100, "%q", line)
