@@ -100,9 +100,15 @@ func parseFlags(fs *flag.FlagSet, args []string, header string, stdout, stderr i
 	return 0, true
 }
 
-// printFlags writes header, then fs's flags with their defaults.
+// printFlags writes header, then fs's flags with their defaults (if it
+// has any).
 func printFlags(fs *flag.FlagSet, header string, w io.Writer) {
 	fmt.Fprintln(w, header)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "flags:")
 	fs.SetOutput(w)

@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,10 +22,13 @@ import (
 // runScenarios implements `alma-sandbox scenarios list|validate|run`.
 func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: alma-sandbox scenarios list [DIR] | validate [DIR] | run --url URL [flags]")
+		fmt.Fprint(stderr, scenariosUsage)
 		return 2
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, scenariosUsage)
+		return 0
 	case "list":
 		return scenariosList(args[1:], stdout, stderr)
 	case "validate":
@@ -33,6 +39,42 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "alma-sandbox scenarios: unknown subcommand %q (list, validate or run)\n", args[0])
 		return 2
 	}
+}
+
+// scenariosUsage is the help of `alma-sandbox scenarios`.
+const scenariosUsage = `usage: alma-sandbox scenarios <subcommand> [flags]
+
+subcommands:
+  list [--wide] [--markdown] [DIR]  the catalogue: the embedded scenarios, with DIR's added or overriding
+  validate [DIR]                    check DIR's files (the embedded ones without DIR), file:line per problem
+  run --url URL [flags]             drive the connector through every scenario against a running emulator
+
+"alma-sandbox scenarios <subcommand> -h" lists its flags.
+`
+
+
+// loadDir reads DIR's scenario files; a folder without any is an error, not
+// an empty catalogue.
+func loadDir(dir string) (*scenarios.Catalog, error) {
+	cat, err := scenarios.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if cat.Len() == 0 {
+		return nil, fmt.Errorf("no scenarios in %s (no *.yaml or *.yml file)", dir)
+	}
+	return cat, nil
+}
+
+// catalogWith is the embedded catalogue with DIR's files added or
+// overriding; DIR must hold scenarios.
+func catalogWith(dir string) (*scenarios.Catalog, error) {
+	if dir != "" {
+		if _, err := loadDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	return loadCatalog(dir)
 }
 
 // optionalDir reads the one optional DIR argument.
@@ -47,49 +89,106 @@ func optionalDir(name string, args []string, stderr io.Writer) (string, bool) {
 	return "", true
 }
 
-// scenariosList implements `scenarios list [--markdown] [DIR]`: the embedded catalogue,
-// with DIR's files added or overriding (as `serve --scenarios DIR` loads it).
+// scenariosList implements `scenarios list [--wide] [--markdown] [DIR]`:
+// the embedded catalogue, with DIR's files added or overriding (as
+// `serve --scenarios DIR` loads it), in at most 100 columns unless --wide.
 func scenariosList(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scenarios list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	markdown := fs.Bool("markdown", false, "print the catalogue as the README's Markdown table")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	wide := fs.Bool("wide", false, "every column (status, file) and whole descriptions")
+	if code, ok := parseFlags(fs, args, "usage: alma-sandbox scenarios list [--wide] [--markdown] [DIR]", stdout, stderr); !ok {
+		return code
 	}
 	dir, ok := optionalDir("list", fs.Args(), stderr)
 	if !ok {
 		return 2
 	}
-	cat, err := loadCatalog(dir)
+	cat, err := catalogWith(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "alma-sandbox scenarios list: %v\n", err)
 		return 1
 	}
-	if *markdown {
-		if err := writeCatalogueMarkdown(stdout, cat); err != nil {
-			fmt.Fprintf(stderr, "alma-sandbox scenarios list: %v\n", err)
-			return 1
-		}
-		return 0
+	write := writeList
+	switch {
+	case *markdown:
+		write = writeCatalogueMarkdown
+	case *wide:
+		write = writeWideList
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tFLOW\tFILE\tDESCRIPTION")
-	for _, sc := range cat.List() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sc.ID, dash(sc.Status), sc.FlowOrDefault(), sc.File, sc.Description)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := write(stdout, cat); err != nil {
 		fmt.Fprintf(stderr, "alma-sandbox scenarios list: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%d scenarios\n", cat.Len())
 	return 0
+}
+
+// listWidth is the width `scenarios list` fits without --wide.
+const listWidth = 100
+
+// writeList writes one line per scenario in listWidth columns: id, the
+// status table's row number, flow, and the description cut to fit.
+func writeList(w io.Writer, cat *scenarios.Catalog) error {
+	list := cat.List()
+	idW, flowW := len("ID"), len("FLOW")
+	for _, sc := range list {
+		idW, flowW = max(idW, len(sc.ID)), max(flowW, len(sc.FlowOrDefault()))
+	}
+	const rowW = 3
+	descW := max(listWidth-idW-rowW-flowW-6, 10)
+	var b strings.Builder
+	line := func(id, row, flow, desc string) {
+		fmt.Fprintf(&b, "%-*s  %*s  %-*s  %s\n", idW, id, rowW, row, flowW, flow, cut(desc, descW))
+	}
+	line("ID", "ROW", "FLOW", "DESCRIPTION")
+	for _, sc := range list {
+		line(sc.ID, rowNumber(sc.Status), string(sc.FlowOrDefault()), sc.Description)
+	}
+	fmt.Fprintf(&b, "%d scenarios (--wide: status, file and whole descriptions)\n", cat.Len())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeWideList writes every column, descriptions whole.
+func writeWideList(w io.Writer, cat *scenarios.Catalog) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROW\tSTATUS\tFLOW\tFILE\tDESCRIPTION")
+	for _, sc := range cat.List() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sc.ID, rowNumber(sc.Status), dash(sc.Status), sc.FlowOrDefault(), sc.File, sc.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d scenarios\n", cat.Len())
+	return err
+}
+
+// rowNumber is the status's row number in the table, "-" for none.
+func rowNumber(status string) string {
+	if r, ok := connector.Lookup(status); ok {
+		return strconv.Itoa(r.N)
+	}
+	return "-"
+}
+
+// cut shortens s to n runes, ending with "…" when it cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // scenariosValidate implements `scenarios validate [DIR]`: every problem of
 // DIR's files (the embedded ones without DIR) as file:line: message, and
-// each scenario's status and expect checked against the status table.
+// each scenario checked against the status table. A scenario with nothing
+// to check is valid, with a warning.
 func scenariosValidate(args []string, stdout, stderr io.Writer) int {
-	dir, ok := optionalDir("validate", args, stderr)
+	fs := flag.NewFlagSet("scenarios validate", flag.ContinueOnError)
+	if code, ok := parseFlags(fs, args, "usage: alma-sandbox scenarios validate [DIR]\n\nChecks DIR's scenario files (the embedded ones without DIR): every problem as file:line: message.", stdout, stderr); !ok {
+		return code
+	}
+	dir, ok := optionalDir("validate", fs.Args(), stderr)
 	if !ok {
 		return 2
 	}
@@ -100,10 +199,10 @@ func scenariosValidate(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		cat, err = scenarios.Default()
 	} else {
-		cat, err = scenarios.LoadDir(dir)
+		cat, err = loadDir(dir)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, problemLines(err))
+		fmt.Fprintf(stderr, "alma-sandbox scenarios validate: %s\n", problemLines(err))
 		return 1
 	}
 	bad := 0
@@ -115,6 +214,11 @@ func scenariosValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	if bad > 0 {
 		return 1
+	}
+	for _, sc := range cat.List() {
+		if !sc.HasExpectation() {
+			fmt.Fprintf(stdout, "%s:%d: warning: no status and no expect: scenarios run reports it UNCHECKED\n", sc.File, sc.Line)
+		}
 	}
 	fmt.Fprintf(stdout, "ok: %d scenarios valid\n", cat.Len())
 	return 0
@@ -141,7 +245,7 @@ type runFlags struct {
 func (f *runFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.StringVar(&f.url, "url", env.str("ALMA_SANDBOX_URL", "http://127.0.0.1:4242"), "the emulator's base URL (ALMA_SANDBOX_URL)")
 	fs.StringVar(&f.apiKey, "api-key", env.str("ALMA_SANDBOX_API_KEY", harness.DefaultAPIKey), "the merchant's sk_test_ key (ALMA_SANDBOX_API_KEY)")
-	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file")
+	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file (its folder is created when missing)")
 	fs.StringVar(&f.scenarioDir, "scenarios", env.str("ALMA_SANDBOX_SCENARIOS", ""), "directory of scenario files adding to or overriding the embedded ones; the emulator must load the same (ALMA_SANDBOX_SCENARIOS)")
 	fs.StringVar(&f.ipnAddr, "ipn-addr", harness.DefaultIPNAddr, "where the connector's IPN handler listens; the emulator must reach it")
 	fs.StringVar(&f.ipnURL, "ipn-url", "", "the IPN handler's URL as the emulator reaches it, e.g. http://host.docker.internal:9999/alma/ipn (default: the --ipn-addr listener)")
@@ -150,39 +254,57 @@ func (f *runFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.DurationVar(&f.timeout, "timeout", harness.DefaultCallTimeout, "the connector's deadline per call (the emulator's hangs outlast it)")
 }
 
+// runUsage heads `scenarios run -h`.
+const runUsage = "usage: alma-sandbox scenarios run [--url URL] [flags]\n\nDrives the connector through every scenario against a running emulator and prints a row × result matrix.\n\n"
+
 // scenariosRun implements `scenarios run`: the status-path suite against a
-// running emulator, a progress line per scenario, then the matrix.
+// running emulator, a progress line per scenario, then the matrix. Flags,
+// the JUnit file and the emulator's address are checked before anything runs.
 func scenariosRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scenarios run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f runFlags
 	var env envDefaults
 	f.define(fs, &env)
-	if err := fs.Parse(args); err != nil {
+	if code, ok := parseFlags(fs, args, strings.TrimRight(runUsage, "\n"), stdout, stderr); !ok {
+		return code
+	}
+	if err := errors.Join(append(env.errs, f.check(fs)...)...); err != nil || fs.NArg() > 0 {
+		if err == nil {
+			err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Fprintf(stderr, "alma-sandbox scenarios run: %v\n", err)
 		return 2
 	}
-	if err := errors.Join(env.errs...); err != nil || fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "alma-sandbox scenarios run: bad arguments %q %v\n", fs.Args(), err)
-		return 2
-	}
-	cat, err := loadCatalog(f.scenarioDir)
+	cat, err := catalogWith(f.scenarioDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "alma-sandbox scenarios run: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "status paths against %s (%d scenarios)\n", f.url, cat.Len())
+	junit, err := openJUnit(f.junit)
+	if err != nil {
+		fmt.Fprintf(stderr, "alma-sandbox scenarios run: %v\n", err)
+		return 2
+	}
+	url := strings.TrimRight(f.url, "/")
+	if err := harness.Reachable(ctx, url, nil); err != nil {
+		closeJUnit(junit)
+		fmt.Fprintf(stderr, "alma-sandbox scenarios run: %v (start one with `alma-sandbox serve`, or give --url)\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "status paths against %s (%d scenarios)\n", url, cat.Len())
 	rep := harness.Run(ctx, harness.Config{
-		URL: strings.TrimRight(f.url, "/"), APIKey: f.apiKey, Catalog: cat, Only: f.only,
+		URL: url, APIKey: f.apiKey, Catalog: cat, Only: f.only,
 		Parallel: f.parallel, CallTimeout: f.timeout, IPNAddr: f.ipnAddr, IPNURL: f.ipnURL,
 		Progress: func(r harness.Result) { fmt.Fprintln(stdout, harness.ProgressLine(r)) },
 	})
 	fmt.Fprintln(stdout)
 	if err := rep.WriteMatrix(stdout); err != nil {
+		closeJUnit(junit)
 		fmt.Fprintf(stderr, "alma-sandbox scenarios run: %v\n", err)
 		return 1
 	}
-	if f.junit != "" {
-		if err := writeJUnit(f.junit, rep); err != nil {
+	if junit != nil {
+		if err := writeJUnit(junit, rep); err != nil {
 			fmt.Fprintf(stderr, "alma-sandbox scenarios run: %v\n", err)
 			return 1
 		}
@@ -193,12 +315,61 @@ func scenariosRun(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return 0
 }
 
-// writeJUnit writes the report's JUnit XML to path.
-func writeJUnit(path string, rep harness.Report) error {
+// check refuses values the run cannot use, naming the environment variable
+// when the value came from one.
+func (f *runFlags) check(fs *flag.FlagSet) []error {
+	var errs []error
+	if f.parallel < 1 {
+		errs = append(errs, fmt.Errorf("--parallel %d: at least 1 scenario must run at a time", f.parallel))
+	}
+	if f.timeout <= 0 {
+		errs = append(errs, fmt.Errorf("--timeout %s: the connector's deadline per call must be positive, e.g. %s", f.timeout, harness.DefaultCallTimeout))
+	}
+	if u, err := neturl.Parse(f.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("%s: the emulator's URL needs http:// or https:// and a host, e.g. http://127.0.0.1:4242", from(fs, "url", "ALMA_SANDBOX_URL", f.url)))
+	}
+	if !strings.HasPrefix(f.apiKey, "sk_test_") {
+		errs = append(errs, fmt.Errorf("%s: the harness only sends sk_test_ keys", from(fs, "api-key", "ALMA_SANDBOX_API_KEY", "…")))
+	}
+	return errs
+}
+
+// from names where a flag's value came from: the command line, or the
+// environment variable that supplied its default.
+func from(fs *flag.FlagSet, name, env, value string) string {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	if v, ok := os.LookupEnv(env); ok && v != "" && !set {
+		return fmt.Sprintf("%s=%q (from the environment)", env, value)
+	}
+	return fmt.Sprintf("--%s %q", name, value)
+}
+
+// openJUnit creates the JUnit file before the run, and its folder when
+// missing, so that a bad path fails at once; nil when path is empty.
+func openJUnit(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("junit report: %w", err)
+	}
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("junit report: %w", err)
+		return nil, fmt.Errorf("junit report: %w", err)
 	}
+	return f, nil
+}
+
+// closeJUnit closes a JUnit file the run will not write.
+func closeJUnit(f *os.File) {
+	if f != nil {
+		_ = f.Close()
+	}
+}
+
+// writeJUnit writes the report's JUnit XML to f and closes it.
+func writeJUnit(f *os.File, rep harness.Report) error {
 	if err := rep.WriteJUnit(f); err != nil {
 		_ = f.Close()
 		return err

@@ -14,6 +14,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -124,6 +125,9 @@ func Run(ctx context.Context, cfg Config) Report {
 		return Report{Problems: []string{err.Error()}}
 	}
 	start := cfg.Now()
+	if err := Reachable(ctx, cfg.URL, cfg.HTTPClient); err != nil {
+		return Report{Problems: []string{err.Error()}, Duration: cfg.Now().Sub(start)}
+	}
 	list, problems := selectScenarios(cfg.Catalog, cfg.Only)
 	h, err := newHarness(cfg)
 	if err != nil {
@@ -140,6 +144,34 @@ func Run(ctx context.Context, cfg Config) Report {
 	}
 	rep.Duration = cfg.Now().Sub(start)
 	return rep
+}
+
+// reachTimeout bounds Reachable's one request.
+const reachTimeout = 3 * time.Second
+
+// Reachable checks that an emulator answers GET {url}/healthz with a 2xx,
+// within a few seconds: a run against a wrong URL then fails in one line
+// instead of a row of TIMEOUTs per scenario. client nil is a new client.
+func Reachable(ctx context.Context, url string, client *http.Client) error {
+	if client == nil {
+		client = &http.Client{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/healthz", nil)
+	if err != nil {
+		return fmt.Errorf("no emulator at %s: %w", url, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("no emulator at %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("no emulator at %s: GET /healthz answered %s", url, resp.Status)
+	}
+	return nil
 }
 
 // selectScenarios returns the catalog's scenarios, or only those named.

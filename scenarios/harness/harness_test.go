@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -211,4 +214,23 @@ func resultsByID(rep harness.Report) map[string]harness.Result {
 		out[r.ID] = r
 	}
 	return out
+}
+
+// TestRunAgainstAWrongURL reports one problem, before any scenario runs.
+func TestRunAgainstAWrongURL(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	rep := harness.Run(context.Background(), harness.Config{URL: url})
+	assert.False(t, rep.OK())
+	assert.Empty(t, rep.Results)
+	require.Len(t, rep.Problems, 1)
+	assert.Contains(t, rep.Problems[0], "no emulator at "+url+": ")
+
+	notAnEmulator := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notAnEmulator.Close)
+	err = harness.Reachable(context.Background(), notAnEmulator.URL, nil)
+	assert.EqualError(t, err, "no emulator at "+notAnEmulator.URL+": GET /healthz answered 404 Not Found")
 }
