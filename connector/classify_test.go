@@ -35,6 +35,12 @@ func answerCases() []answerCase {
 		same("expired unpaid", reply(200, paymentJSON("not_started", amount, map[string]any{"expired_at": 1700000000})), "ABORTED"),
 		same("expired scored_yes unpaid", reply(200, paymentJSON("scored_yes", amount, map[string]any{"expired_at": 1700000000,
 			"payment_plan": []any{map[string]any{"state": "pending", "date_paid": nil, "purchase_amount": 6773}}})), "ABORTED"),
+		// Either sign of a paid installment (its state, its date_paid) means the customer did
+		// not abort, whatever the payment's own state says.
+		same("expired, an installment in state paid", reply(200, paymentJSON("scored_yes", amount, map[string]any{"expired_at": 1700000000,
+			"payment_plan": []any{map[string]any{"state": "paid", "date_paid": nil, "purchase_amount": 6773}}})), "scored_yes"),
+		same("expired, an installment with a date_paid", reply(200, paymentJSON("scored_yes", amount, map[string]any{"expired_at": 1700000000,
+			"payment_plan": []any{map[string]any{"state": "pending", "date_paid": 1700000000, "purchase_amount": 6773}}})), "scored_yes"),
 		same("expired after a paid installment", reply(200, paymentJSON("in_progress", amount, map[string]any{"expired_at": 1700000000})), "in_progress"),
 		same("scored_no, then expired", reply(200, paymentJSON("scored_no", amount, map[string]any{"expired_at": 1700000000})), "scored_no"),
 		same("collection state", reply(200, paymentJSON("late", amount, nil)), "UNKNOWN_PARTNER_ERROR"),

@@ -69,6 +69,10 @@ func TestIPNHandler(t *testing.T) {
 		{"signature of another payment", "GET", payID, sign(testKey, "payment_11other"), 401, `{"success":false}`, false},
 		{"missing signature", "GET", payID, "", 401, `{"success":false}`, false},
 		{"garbage signature", "GET", payID, "zz", 401, `{"success":false}`, false},
+		// Only the whole signature is valid: a prefix or a longer string is forged.
+		{"truncated signature", "GET", payID, sign(testKey, payID)[:16], 401, `{"success":false}`, false},
+		{"one character short", "GET", payID, sign(testKey, payID)[:63], 401, `{"success":false}`, false},
+		{"signature with a suffix", "GET", payID, sign(testKey, payID) + "00", 401, `{"success":false}`, false},
 		{"no pid", "GET", "", sign(testKey, ""), 400, `{"success":false}`, false},
 		{"unknown payment", "GET", "payment_11unknown", sign(testKey, "payment_11unknown"), 404, `{"success":false}`, false},
 		{"wrong method", "DELETE", payID, sign(testKey, payID), 405, `{"success":false}`, false},
