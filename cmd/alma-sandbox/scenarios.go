@@ -52,7 +52,6 @@ subcommands:
 "alma-sandbox scenarios <subcommand> -h" lists its flags.
 `
 
-
 // loadDir reads DIR's scenario files; a folder without any is an error, not
 // an empty catalogue.
 func loadDir(dir string) (*scenarios.Catalog, error) {
