@@ -113,7 +113,9 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 
 func TestServeReportsEveryBadSettingOnItsOwnLine(t *testing.T) {
 	var stderr strings.Builder
-	got := runServe(context.Background(), []string{"--max-payments", "0", "--hang-limit", "0"}, io.Discard, &stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got := runServe(ctx, []string{"--max-payments", "0", "--hang-limit", "0"}, io.Discard, &stderr)
 	assert.Equal(t, 2, got)
 	assert.Equal(t, "alma-sandbox serve: --max-payments 0: must be at least 1\n"+
 		"alma-sandbox serve: --hang-limit 0s: must be above 0, such as 1s\n", stderr.String())
