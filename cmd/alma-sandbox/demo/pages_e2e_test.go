@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -228,4 +229,61 @@ func TestReopenedPaymentPage(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, errHidden, "no developer message on the French page")
 	})
+}
+
+// events reads the payment's sandbox events (kind: detail) from the admin
+// API.
+func events(t *testing.T, emulatorURL, id string) []string {
+	t.Helper()
+	res, err := http.Get(emulatorURL + "/__admin/payments/" + id)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var v struct {
+		Sandbox struct {
+			Events []struct{ Kind, Detail string } `json:"events"`
+		} `json:"sandbox"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&v))
+	out := []string{}
+	for _, e := range v.Sandbox.Events {
+		out = append(out, e.Kind+": "+e.Detail)
+	}
+	return out
+}
+
+// TestWidgetModalClosesWithEscapeAndOverlay: Escape (in the card form or on
+// the merchant's page) and a click on the overlay close the modal as the ×
+// does: the customer's close is recorded and onUserCloseModal runs.
+func TestWidgetModalClosesWithEscapeAndOverlay(t *testing.T) {
+	ctx := browser(t, chromium(t), 2*time.Minute)
+	s := openShop(t)
+	m := openMerchant(t, s.emulator.URL())
+	for _, tt := range []struct {
+		name string
+		act  func(in *chromedp.Node) chromedp.Action[chromedp.Void]
+	}{
+		{"Escape in the card form", func(in *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.SendKeys(css("#alma-number"), kb.Escape, chromedp.FromNode(in))
+		}},
+		{"Escape on the merchant's page", func(*chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))`)
+		}},
+		{"a click on the overlay", func(*chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.MouseClickXY(8, 8)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := createPayment(t, s.emulator.URL(), "", map[string]any{"return_url": m.URL + "/return", "origin": "online_in_page"})
+			require.NoError(t, within(ctx, 15*time.Second, chromedp.Navigate(m.URL+"/widget?payment="+p.ID)), "the merchant's page")
+			in := frame(t, ctx)
+			require.NoError(t, within(ctx, 10*time.Second,
+				tt.act(in),
+				chromedp.WaitNotPresent(css(".alma-in-page-modal")),
+			), "close the modal")
+			name, err := get(ctx, chromedp.Evaluate[string](`window.name`))
+			require.NoError(t, err)
+			assert.Equal(t, "closed:closed", name, "onUserCloseModal, once the modal is gone")
+			assert.Contains(t, events(t, s.emulator.URL(), p.ID), "customer: closed the widget")
+		})
+	}
 }
