@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -286,4 +289,58 @@ func TestWidgetModalClosesWithEscapeAndOverlay(t *testing.T) {
 			assert.Contains(t, events(t, s.emulator.URL(), p.ID), "customer: closed the widget")
 		})
 	}
+}
+
+// TestRefusalAsAnsweredAfterTheServerFix: the customer step of an emulator
+// fixed for issue 13 answers a scoring refusal as outcome "refused" (state
+// scored_no) with redirect_url = return_url?pid=… when the payment has no
+// failure_return_url. A proxy in front of the real emulator rewrites
+// today's answer into that shape; the page must handle it the same way.
+func TestRefusalAsAnsweredAfterTheServerFix(t *testing.T) {
+	ctx := browser(t, chromium(t), 2*time.Minute)
+	s := openShop(t)
+	m := openMerchant(t, s.emulator.URL())
+	target, err := url.Parse(s.emulator.URL())
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(res *http.Response) error {
+		if !strings.HasSuffix(res.Request.URL.Path, "/customer") {
+			return nil
+		}
+		var answer map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&answer); err != nil {
+			return err
+		}
+		res.Body.Close()
+		if answer["state"] == "scored_no" {
+			answer["outcome"] = "refused"
+			if answer["redirect_url"] == nil || answer["redirect_url"] == "" {
+				pid := strings.TrimPrefix(res.Request.URL.Path, "/__admin/payments/")
+				answer["redirect_url"] = m.URL + "/return?pid=" + strings.TrimSuffix(pid, "/customer")
+			}
+		}
+		b, err := json.Marshal(answer)
+		if err != nil {
+			return err
+		}
+		res.Body = io.NopCloser(bytes.NewReader(b))
+		res.ContentLength = int64(len(b))
+		res.Header.Set("Content-Length", fmt.Sprint(len(b)))
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	t.Cleanup(front.Close)
+
+	p := createPayment(t, s.emulator.URL(), "state_scored_no", map[string]any{"return_url": m.URL + "/return"})
+	require.NoError(t, within(ctx, 15*time.Second,
+		chromedp.Navigate(front.URL+"/pay/"+strings.TrimPrefix(p.ID, "payment_")),
+		chromedp.WaitVisible(css("#alma-number")),
+		typeCard(nil, "4242 4242 4242 4242", "04/42", "424"),
+		chromedp.WaitVisible(css(`#alma-status[data-tone="bad"]`)),
+	), "pay, then the refusal")
+	assert.Equal(t, "Alma a refusé le paiement en plusieurs fois. Vous allez être redirigé vers la boutique.", text(t, ctx, "#alma-status"))
+	errHidden, err := get(ctx, chromedp.Evaluate[bool](`document.getElementById('alma-error').hidden`))
+	require.NoError(t, err)
+	assert.True(t, errHidden, "a scoring refusal is not a card error")
+	assert.Equal(t, "/return?pid="+p.ID, landed(t, ctx))
 }
