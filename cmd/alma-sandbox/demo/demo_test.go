@@ -121,20 +121,31 @@ func TestBadRequests(t *testing.T) {
 }
 
 // TestScenarioThroughReference checks that the product page's scenario
-// field reaches the emulator through the order reference: a scenario whose
-// create answers a validation error makes Initialize fail, and the page
-// gets no widget; an unknown id is an ordinary reference (happy path).
+// field reaches the emulator (header and order reference): a scenario whose
+// create answers an error makes Initialize fail and the page gets no
+// widget, with words that follow the State and Alma's own message; an id
+// the emulator does not serve is the emulator's 400, never the happy path.
 func TestScenarioThroughReference(t *testing.T) {
 	t.Parallel()
 	s := openShop(t)
 	tests := []struct {
 		name, scenario string
 		status         int
-		psp            string
+		psp, state     string
+		message        string
+		http           int
+		alma           string
 	}{
-		{"create refused", "validation_missing_field", http.StatusBadGateway, "validation_error_missing_field"},
-		{"unknown id", "no_such_scenario", http.StatusCreated, "not_started"},
-		{"id with a hyphen, as the loader allows", "no-such-scenario", http.StatusCreated, "not_started"},
+		{"create refused", "validation_missing_field", http.StatusBadGateway, "validation_error_missing_field", "ERROR",
+			"Alma refused the payment.", 400, ""},
+		{"create answered 500: uncertain, not refused", "create_server_error", http.StatusBadGateway, "PARTNER_SERVER_ERROR", "UNCERTAIN",
+			"Alma did not answer clearly; the payment will be checked again.", 0, ""},
+		{"a typo", "state_scored_n0", http.StatusBadGateway, "validation_error_invalid_value", "ERROR",
+			"Alma refused the payment.", 400, "unknown scenario"},
+		{"id with a hyphen, as the loader allows", "no-such-scenario", http.StatusBadGateway, "validation_error_invalid_value", "ERROR",
+			"Alma refused the payment.", 400, "unknown scenario"},
+		{"a known scenario", "state_scored_no", http.StatusCreated, "not_started", "WAITING",
+			"Waiting for Alma's decision.", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,11 +155,31 @@ func TestScenarioThroughReference(t *testing.T) {
 			var c created
 			require.NoError(t, json.Unmarshal([]byte(body), &c))
 			assert.True(t, strings.HasPrefix(c.Order.Reference, tt.scenario+":demo-"), c.Order.Reference)
-			require.NotNil(t, c.Order.Initialize)
-			assert.Equal(t, tt.psp, c.Order.Initialize.PSPStatus)
+			init := c.Order.Initialize
+			require.NotNil(t, init)
+			assert.Equal(t, []string{tt.psp, tt.state}, []string{init.PSPStatus, init.State})
+			assert.Equal(t, tt.message, init.Message)
+			if tt.http != 0 {
+				assert.Equal(t, tt.http, init.HTTPStatus)
+			}
+			assert.Contains(t, init.AlmaMessage, tt.alma)
+			if tt.alma != "" {
+				assert.Contains(t, init.AlmaMessage, tt.scenario, "the emulator names the id")
+			}
 			assert.Equal(t, tt.status == http.StatusCreated, c.Widget != nil)
 		})
 	}
+}
+
+// TestScenarioLeavesTheConnectorAlone: the header goes on the one order's
+// create only; the next order without a scenario is the happy path.
+func TestScenarioLeavesTheConnectorAlone(t *testing.T) {
+	t.Parallel()
+	s := openShop(t)
+	status, body := call(t, "POST", s.demo.URL()+"/demo/orders", `{"scenario":"no_such_scenario"}`)
+	require.Equal(t, http.StatusBadGateway, status, body)
+	c := s.create(t, `{}`)
+	assert.Equal(t, "not_started", c.Order.Initialize.PSPStatus)
 }
 
 func TestReturnAndIPN(t *testing.T) {

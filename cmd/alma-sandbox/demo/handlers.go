@@ -20,7 +20,9 @@ const (
 // createRequest is the page's POST /demo/orders body.
 type createRequest struct {
 	// Scenario, optional, makes the emulator replay that scenario for this
-	// payment (through the order reference).
+	// payment: it is sent in the X-Alma-Sandbox-Scenario header (an id the
+	// emulator does not serve is answered 400) and starts the order
+	// reference.
 	Scenario string `json:"scenario"`
 }
 
@@ -49,7 +51,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "too many orders; restart the demo"})
 		return
 	}
-	res := s.Connector.Initialize(r.Context(), sess, connector.FlowCapture)
+	res := withScenario(s.Connector, req.Scenario).Initialize(r.Context(), sess, connector.FlowCapture)
 	s.orders.update(ref, func(o *Order) {
 		o.PaymentID = res.PaymentID
 		if res.Widget != nil {

@@ -26,16 +26,62 @@ type Order struct {
 
 // Outcome is one connector result, reduced to what a merchant stores.
 type Outcome struct {
-	PSPStatus string    `json:"psp_status"`
-	State     string    `json:"state"`
-	Code      string    `json:"code"`
-	Detail    string    `json:"detail,omitempty"`
-	At        time.Time `json:"at"`
+	PSPStatus string `json:"psp_status"`
+	State     string `json:"state"`
+	Code      string `json:"code"`
+	// Message is what the shop tells the customer: it follows the State
+	// (see stateMessages), never the individual code.
+	Message string `json:"message"`
+	// HTTPStatus and AlmaMessage are Alma's answer, when it sent an error:
+	// its status and its message (e.g. the emulator's "unknown scenario").
+	HTTPStatus  int       `json:"http_status,omitempty"`
+	AlmaMessage string    `json:"alma_message,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// stateMessages words each State of the status table for the shop's
+// pages. UNCERTAIN is not a refusal: Alma's answer is unknown and the
+// orchestrator checks again.
+var stateMessages = map[string]string{
+	connector.StateSuccess:   "Alma accepted the payment.",
+	connector.StateWaiting:   "Waiting for Alma's decision.",
+	connector.StatePending:   "Alma asks to try again later.",
+	connector.StateUncertain: "Alma did not answer clearly; the payment will be checked again.",
+	connector.StateError:     "Alma refused the payment.",
+}
+
+// stateMessage is the wording of state; an unknown state says so.
+func stateMessage(state string) string {
+	if m, ok := stateMessages[state]; ok {
+		return m
+	}
+	return "Unknown outcome (" + state + ")."
 }
 
 // newOutcome reduces a connector result.
 func newOutcome(r connector.Result, at time.Time) *Outcome {
-	return &Outcome{PSPStatus: r.Status.PSPStatus, State: r.Status.State, Code: r.Status.Code, Detail: r.String(), At: at}
+	o := &Outcome{
+		PSPStatus: r.Status.PSPStatus, State: r.Status.State, Code: r.Status.Code,
+		Message: stateMessage(r.Status.State), Detail: r.String(), At: at,
+	}
+	if r.AlmaError != nil {
+		o.HTTPStatus = r.HTTPStatus
+		o.AlmaMessage = almaMessage(r.AlmaError)
+	}
+	return o
+}
+
+// almaMessage is Alma's message, else its first field error's, else its
+// error code.
+func almaMessage(e *connector.AlmaError) string {
+	switch {
+	case e.Message != "":
+		return e.Message
+	case len(e.Errors) > 0 && e.Errors[0].Message != "":
+		return e.Errors[0].Message
+	}
+	return e.ErrorCode
 }
 
 // orderBook keeps the orders in memory, by reference and by payment id.

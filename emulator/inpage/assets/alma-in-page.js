@@ -10,9 +10,12 @@
  *   inPage.unmount();
  *
  * merchantID and paymentID (as in the package's README) are read too.
- * onPaymentSucceeded and onPaymentRejected (scored_no), when given, run just
- * before the browser goes to redirect_url (unconfirmed against Alma's widget:
- * the sandbox always redirects, as the brief for return_url?pid=… asks).
+ * onPaymentSucceeded and onPaymentRejected (Alma's scoring refused: the page
+ * shows the refusal, then the modal closes), when given, run just before the
+ * browser goes to redirect_url (return_url, or for a refusal
+ * failure_return_url, with ?pid=; unconfirmed against Alma's widget: the
+ * sandbox always redirects). Escape, or a click on the overlay around the
+ * page, closes the modal as its close button does.
  * initialize shows the payment plan in the merchant's selector. startPayment
  * opens a modal holding an iframe of the emulator's payment page (/pay/{id}),
  * as Alma's widget does: the card is typed in the emulator's origin, never in
@@ -150,11 +153,16 @@
     var plan = container ? renderPlan(container, opts) : null;
     var modal = null;
     var listener = null;
+    var onKey = null;
 
     function closeModal() {
       if (listener) {
         window.removeEventListener('message', listener);
         listener = null;
+      }
+      if (onKey) {
+        document.removeEventListener('keydown', onKey);
+        onKey = null;
       }
       if (modal && modal.overlay.parentNode) {
         modal.overlay.parentNode.removeChild(modal.overlay);
@@ -176,21 +184,51 @@
           return;
         }
         var data = event.data || {};
-        if (data.type === 'alma-sandbox:accepted' && typeof data.redirectUrl === 'string') {
+        var outcome = data.type === 'alma-sandbox:rejected' || data.state === 'scored_no' ? 'rejected' : 'succeeded';
+        if ((data.type === 'alma-sandbox:accepted' || data.type === 'alma-sandbox:rejected') && typeof data.redirectUrl === 'string') {
           closeModal();
-          var done = data.state === 'scored_no' ? a.onPaymentRejected : a.onPaymentSucceeded;
+          var done = outcome === 'rejected' ? a.onPaymentRejected : a.onPaymentSucceeded;
           if (typeof done === 'function') {
             done();
           }
-          window.location.assign(data.redirectUrl);
-        } else if (data.type === 'alma-sandbox:closed') {
-          closeModal();
-          if (typeof a.onUserCloseModal === 'function') {
-            a.onUserCloseModal();
+          if (data.redirectUrl) {
+            window.location.assign(data.redirectUrl);
           }
+        } else if (data.type === 'alma-sandbox:closed') {
+          userClosed();
         }
       };
       window.addEventListener('message', listener);
+
+      function userClosed() {
+        closeModal();
+        if (typeof a.onUserCloseModal === 'function') {
+          a.onUserCloseModal();
+        }
+      }
+
+      // askClose closes as the page's close button does: the page records
+      // the customer's close and tells back (alma-sandbox:closed). Before
+      // the page is there, the modal just closes.
+      function askClose() {
+        if (frame.getAttribute('data-loaded') !== 'true' || !frame.contentWindow) {
+          userClosed();
+          return;
+        }
+        frame.contentWindow.postMessage({ type: 'alma-sandbox:close' }, baseOrigin);
+      }
+      var overlay = modal.overlay;
+      overlay.addEventListener('click', function (event) {
+        if (event.target === overlay) {
+          askClose();
+        }
+      });
+      onKey = function (event) {
+        if (event.key === 'Escape') {
+          askClose();
+        }
+      };
+      document.addEventListener('keydown', onKey);
     }
 
     function unmount() {

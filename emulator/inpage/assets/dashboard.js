@@ -1,8 +1,9 @@
 /*
  * alma-sandbox dashboard (/__admin/ui): the payments newest first, one
- * payment's timeline (its events, the requests of the journal, the IPN
- * deliveries) and buttons that call the admin API. Plain JS; every value
- * from the API goes into the page as text, never as HTML.
+ * payment's timeline (its events, on the emulator's clock), its calls and
+ * IPN deliveries (on the wall clock, as the journal records them), and
+ * buttons that call the admin API. Plain JS; every value from the API goes
+ * into the page as text, never as HTML.
  */
 (function () {
   'use strict';
@@ -10,6 +11,9 @@
   var base = window.location.origin + window.location.pathname.replace(/\/__admin\/ui\/?$/, '');
   var selected = '';
   var timer = null;
+  // journalLimit is how many of the latest requests the detail asks for
+  // (not 1000 every 2 s); the page keeps the selected payment's.
+  var journalLimit = 100;
 
   function $(id) {
     return document.getElementById(id);
@@ -26,17 +30,28 @@
         return {};
       }).then(function (data) {
         if (!res.ok) {
-          throw new Error(method + ' ' + path + ': ' + res.status + ' ' + (data.message || ''));
+          var why = errorMessage(data);
+          throw new Error(method + ' ' + path + ': ' + res.status + (why ? ' — ' + why : ''));
         }
         return data;
       });
     });
   }
 
-  function flash(text, bad) {
+  // errorMessage is the server's reason in an Alma error body: message,
+  // else the first field error's message, else the error code.
+  function errorMessage(data) {
+    var first = (data && data.errors && data.errors[0]) || {};
+    return (data && data.message) || first.message || (data && data.error_code) || '';
+  }
+
+  // flash shows a one-line message; tone is 'ok' (green), 'bad' (red) or
+  // '' (neutral).
+  function flash(text, tone) {
     var node = $('flash');
     node.textContent = text;
-    node.className = bad ? 'bad' : '';
+    node.className = tone || '';
+    node.setAttribute('data-tone', tone || '');
     node.hidden = !text;
   }
 
@@ -76,16 +91,25 @@
       tr.className = 'payment' + (p.id === selected ? ' selected' : '');
       tr.setAttribute('data-payment-id', p.id || '');
       cell(tr, when(p.created)).className = 'at';
-      cell(tr, p.id);
-      cell(tr, euros(p.purchase_amount));
-      cell(tr, p.installments_count);
-      cell(tr, p.expired_at ? p.state + ' (cancelled)' : p.state, 'state ' + p.state);
-      cell(tr, (item.sandbox || {}).scenario || '');
+      idCell(tr, p.id);
+      cell(tr, euros(p.purchase_amount)).className = 'num';
+      cell(tr, p.installments_count).className = 'num';
+      cell(tr, p.expired_at ? p.state + ' (cancelled)' : p.state, 'state ' + p.state).className = 'num';
+      idCell(tr, (item.sandbox || {}).scenario || '');
       tr.addEventListener('click', function () {
         select(p.id);
       });
       body.appendChild(tr);
     });
+  }
+
+  // idCell shows an id (a payment's, a scenario's) on one line, cut with an
+  // ellipsis when the column is narrow; the full id is its tooltip.
+  function idCell(row, id) {
+    var td = cell(row, id || '');
+    td.className = 'id';
+    td.title = id || '';
+    return td;
   }
 
   function field(dl, name, value) {
@@ -97,15 +121,20 @@
     dl.appendChild(dd);
   }
 
-  // timeline merges the payment's events, its journal entries and its IPN
-  // deliveries, oldest first.
-  function timeline(item, journal) {
+  // timeline is the payment's events, oldest first, at the emulator's
+  // time (its clock and the payment's own offset).
+  function timeline(item) {
+    return ((item.sandbox || {}).events || []).map(function (e) {
+      return { at: e.at, what: e.kind, detail: e.detail || '' };
+    }).sort(byTime);
+  }
+
+  // calls merges the payment's requests from the journal and its IPN
+  // deliveries, oldest first, at the wall-clock time they happened: the
+  // journal and the notifier do not follow the emulator's clock.
+  function calls(item, journal) {
     var rows = [];
-    var sb = item.sandbox || {};
-    (sb.events || []).forEach(function (e) {
-      rows.push({ at: e.at, what: e.kind, detail: e.detail || '' });
-    });
-    (sb.ipn || []).forEach(function (d) {
+    ((item.sandbox || {}).ipn || []).forEach(function (d) {
       var ok = d.status >= 200 && d.status < 300;
       rows.push({ at: d.at, what: 'ipn #' + d.attempt, detail: 'status ' + (d.status || '-') + (d.error ? ' ' + d.error : '') + (d.signature_ok === false ? ' (bad signature)' : ''), cls: ok ? 'ok' : 'bad' });
     });
@@ -113,11 +142,26 @@
       var took = j.duration_ms !== undefined ? ' in ' + Number(j.duration_ms).toFixed(1) + ' ms' : '';
       rows.push({ at: j.at, what: j.method + ' ' + j.path, detail: j.status + took + (j.scenario ? ' · ' + j.scenario : '') });
     });
-    function key(r) {
-      return typeof r.at === 'number' ? r.at : Date.parse(r.at) / 1000 || 0;
-    }
-    return rows.sort(function (a, b) {
-      return key(a) - key(b);
+    return rows.sort(byTime);
+  }
+
+  function byTime(a, b) {
+    return seconds(a.at) - seconds(b.at);
+  }
+
+  function seconds(at) {
+    return typeof at === 'number' ? at : Date.parse(at) / 1000 || 0;
+  }
+
+  function fillRows(table, rows) {
+    var body = $(table).tBodies[0];
+    body.textContent = '';
+    rows.forEach(function (r) {
+      var tr = document.createElement('tr');
+      cell(tr, when(r.at)).className = 'at';
+      cell(tr, r.what, r.cls ? 'state ' + r.cls : '');
+      cell(tr, r.detail);
+      body.appendChild(tr);
     });
   }
 
@@ -125,6 +169,7 @@
     var p = item.payment || {};
     $('detail').hidden = false;
     $('d-id').textContent = p.id;
+    $('d-id').title = p.id || '';
     var dl = $('d-fields');
     dl.textContent = '';
     field(dl, 'state', p.state + (p.expired_at ? ' (expired_at ' + when(p.expired_at) + ')' : ''));
@@ -134,16 +179,10 @@
     field(dl, 'return_url', p.return_url);
     field(dl, 'ipn_callback_url', p.ipn_callback_url);
     field(dl, 'refunded', euros(p.amount_already_refunded));
+    field(dl, 'clock offset', (item.sandbox || {}).clock_offset || '0s');
     $('a-page').href = p.url || '#';
-    var body = $('timeline').tBodies[0];
-    body.textContent = '';
-    timeline(item, journal).forEach(function (r) {
-      var tr = document.createElement('tr');
-      cell(tr, when(r.at)).className = 'at';
-      cell(tr, r.what, r.cls ? 'state ' + r.cls : '');
-      cell(tr, r.detail);
-      body.appendChild(tr);
-    });
+    fillRows('timeline', timeline(item));
+    fillRows('calls', calls(item, journal));
   }
 
   function loadDetail() {
@@ -153,7 +192,9 @@
     var id = encodeURIComponent(selected);
     return Promise.all([
       api('GET', '/payments/' + id),
-      api('GET', '/journal?limit=1000').catch(function () {
+      // payment= is for a journal that filters (the emulator's ignores it
+      // today): the page filters again below either way.
+      api('GET', '/journal?payment=' + id + '&limit=' + journalLimit).catch(function () {
         return { data: [] };
       })
     ]).then(function (res) {
@@ -176,7 +217,7 @@
       }),
       loadDetail()
     ]).catch(function (err) {
-      flash(err.message, true);
+      flash(err.message, 'bad');
     });
   }
 
@@ -186,43 +227,79 @@
     refresh();
   }
 
-  // act runs an admin call, then shows its answer and refreshes.
-  function act(method, path, body) {
+  // act runs an admin call, then says in one line what it did (said, a
+  // function of the answer giving [text, tone]) and refreshes.
+  function act(method, path, body, said) {
     return api(method, path, body).then(function (res) {
-      flash(method + ' /__admin' + path + ' → ' + JSON.stringify(res));
+      var s = said(res || {});
+      flash(s[0], s[1]);
     }).catch(function (err) {
-      flash(err.message, true);
+      flash(err.message, 'bad');
     }).then(refresh);
   }
 
-  function onPayment(suffix, body) {
+  // stateTone colours a payment state: refused red, paid or accepted green.
+  function stateTone(state) {
+    if (state === 'scored_no' || state === 'late' || state === 'default' || state === 'stopped') {
+      return 'bad';
+    }
+    return state === 'in_progress' || state === 'paid' || state === 'scored_yes' ? 'ok' : '';
+  }
+
+  // customerSaid words the customer step's answer.
+  function customerSaid(res) {
+    if (res.state === 'scored_no') {
+      return ['Alma refused the payment (scored_no)', 'bad'];
+    }
+    if (res.outcome === 'refused') {
+      return ['card refused: ' + (res.error_code || 'refused') + ' (still ' + res.state + ')', 'bad'];
+    }
+    if (res.outcome === 'closed') {
+      return ['the customer closed the widget (' + res.state + ')', ''];
+    }
+    return ['card accepted: ' + res.state, stateTone(res.state)];
+  }
+
+  // paymentSaid words an answer holding the payment.
+  function paymentSaid(what) {
+    return function (res) {
+      var p = res.payment || {};
+      return [what + ': ' + (p.id || selected) + ' is ' + p.state, stateTone(p.state)];
+    };
+  }
+
+  function onPayment(suffix, body, said) {
     if (selected) {
-      act('POST', '/payments/' + encodeURIComponent(selected) + suffix, body);
+      act('POST', '/payments/' + encodeURIComponent(selected) + suffix, body, said);
     }
   }
 
   $('a-pay').addEventListener('click', function () {
     var c = $('a-card').value.split('|');
-    onPayment('/customer', { action: 'pay', card: { number: c[0], expiry: c[1], cvc: c[2] } });
+    onPayment('/customer', { action: 'pay', card: { number: c[0], expiry: c[1], cvc: c[2] } }, customerSaid);
   });
   $('a-close').addEventListener('click', function () {
-    onPayment('/customer', { action: 'close' });
+    onPayment('/customer', { action: 'close' }, customerSaid);
   });
   $('a-force').addEventListener('click', function () {
-    onPayment('/state', { state: $('a-state').value });
+    onPayment('/state', { state: $('a-state').value }, paymentSaid('forced'));
   });
   $('a-advance').addEventListener('click', function () {
-    onPayment('/advance', { by: $('a-by').value });
+    onPayment('/advance', { by: $('a-by').value }, paymentSaid('clock advanced by ' + $('a-by').value));
   });
   $('clock-advance').addEventListener('click', function () {
-    act('POST', '/clock/advance', { by: $('clock-by').value });
+    act('POST', '/clock/advance', { by: $('clock-by').value }, function (c) {
+      return ['clock now ' + when(c.now) + ' (+' + c.offset + ')', ''];
+    });
   });
   $('refresh').addEventListener('click', refresh);
   $('reset').addEventListener('click', function () {
     if (window.confirm('Forget every payment, the journal and armed scenarios?')) {
       selected = '';
       $('detail').hidden = true;
-      act('POST', '/reset', {});
+      act('POST', '/reset', {}, function () {
+        return ['payments, journal and armed scenarios forgotten; the clock is real time', ''];
+      });
     }
   });
   $('auto').addEventListener('change', schedule);

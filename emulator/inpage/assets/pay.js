@@ -53,14 +53,24 @@
       title: 'Payer {amount} en {n} fois', merchant: 'chez {m}', number: 'Numéro de carte', expiry: 'Expiration (MM/AA)',
       submit: 'Payer {amount}', paying: 'Paiement…', today: "Aujourd'hui", loading: 'Chargement…',
       notFound: 'Paiement introuvable.', failed: 'Le service ne répond pas ({s}). Réessayez.', paid: 'Paiement accepté.',
-      done: 'Ce paiement est déjà réglé.', cancelled: 'Ce paiement a été annulé.', closed: 'Paiement abandonné.',
+      refused: "Alma a refusé le paiement en plusieurs fois. Vous allez être redirigé vers la boutique.",
+      authorised: 'Ce paiement est déjà accepté par Alma : il ne reste rien à saisir.',
+      reviewing: "Alma étudie ce paiement : la boutique vous informera de sa décision.",
+      done: 'Ce paiement est déjà réglé : la première échéance a été payée.', paidAll: 'Ce paiement est déjà réglé en totalité.',
+      settled: "Ce paiement n'attend plus de règlement.", wasRefused: 'Alma a refusé ce paiement en plusieurs fois.',
+      cancelled: 'Ce paiement a été annulé.', closed: 'Paiement abandonné.', back: 'Retour à la boutique',
       hint: 'Sandbox : carte de test 4242 4242 4242 4242, 04/42, 424.', close: 'Fermer'
     },
     en: {
       title: 'Pay {amount} in {n} installments', merchant: 'at {m}', number: 'Card number', expiry: 'Expiry (MM/YY)',
       submit: 'Pay {amount}', paying: 'Paying…', today: 'Today', loading: 'Loading…',
       notFound: 'Payment not found.', failed: 'The service does not answer ({s}). Please try again.', paid: 'Payment accepted.',
-      done: 'This payment is already paid.', cancelled: 'This payment was cancelled.', closed: 'Payment abandoned.',
+      refused: 'Alma declined the payment in installments. You are being sent back to the shop.',
+      authorised: 'Alma has already accepted this payment: there is nothing left to enter.',
+      reviewing: 'Alma is reviewing this payment: the shop will tell you its decision.',
+      done: 'This payment is already paid: the first installment was paid.', paidAll: 'This payment is already paid in full.',
+      settled: 'This payment no longer awaits a payment.', wasRefused: 'Alma declined this payment in installments.',
+      cancelled: 'This payment was cancelled.', closed: 'Payment abandoned.', back: 'Back to the shop',
       hint: 'Sandbox: test card 4242 4242 4242 4242, 04/42, 424.', close: 'Close'
     }
   };
@@ -98,17 +108,50 @@
     }
   }
 
-  function status(text, ok) {
+  // status shows text in the status line; tone is 'ok' (green), 'bad'
+  // (red) or '' (neutral).
+  function status(text, tone) {
     var node = $('alma-status');
     node.textContent = text;
-    node.className = ok ? 'status ok' : 'status';
+    node.className = tone ? 'status ' + tone : 'status';
+    node.setAttribute('data-tone', tone || '');
     node.hidden = !text;
   }
 
+  // showBack offers a link back to the shop (url: a return URL with its
+  // pid), or hides it when url is empty. In the modal it leaves the frame.
+  function showBack(url) {
+    var link = $('alma-back');
+    link.hidden = !url;
+    if (!url) {
+      link.removeAttribute('href');
+      return;
+    }
+    link.textContent = t('back');
+    link.href = url;
+    link.target = embedded ? '_top' : '_self';
+  }
+
+  // withPid adds pid=<payment id> to a return URL, as Alma does; '' stays ''.
+  function withPid(raw) {
+    if (!raw) {
+      return '';
+    }
+    try {
+      var u = new URL(raw);
+      u.searchParams.set('pid', paymentId);
+      return u.toString();
+    } catch (e) {
+      return '';
+    }
+  }
+
+  // showError shows a card refusal in the page's language: the message of
+  // its code, else the server's message on the English page only.
   function showError(code, message) {
     var node = $('alma-error');
     var table = refusals[lang()];
-    node.textContent = table[code] || message || table.other;
+    node.textContent = table[code] || (lang() === 'en' && message) || table.other;
     node.setAttribute('data-error-code', code || '');
     node.hidden = false;
   }
@@ -176,15 +219,42 @@
     $('alma-submit').textContent = t('submit', { amount: money(first ? first.total_amount : payment.purchase_amount) });
     renderPlan();
     $('alma-summary').hidden = false;
-    if (payment.expired_at) {
-      status(t('cancelled'));
-    } else if (payment.state === 'in_progress' || payment.state === 'paid') {
-      status(t('done'), true);
-    } else {
-      status('');
-      $('alma-form').hidden = false;
-      $('alma-number').focus();
+    var view = settled(payment);
+    if (view) {
+      $('alma-form').hidden = true;
+      status(t(view.text), view.tone);
+      showBack(view.back);
+      return;
     }
+    status('');
+    showBack('');
+    $('alma-form').hidden = false;
+    $('alma-number').focus();
+  }
+
+  // settled is what a reopened page shows instead of the card form, for a
+  // payment that no longer awaits the customer: its status and the way
+  // back to the shop; null while the customer can pay.
+  function settled(p) {
+    var back = withPid(p.return_url);
+    if (p.expired_at) {
+      return { text: 'cancelled', tone: '', back: withPid(p.customer_cancel_url) || back };
+    }
+    switch (p.state) {
+      case 'not_started':
+        return null;
+      case 'scored_no':
+        return { text: 'wasRefused', tone: 'bad', back: withPid(p.failure_return_url) || back };
+      case 'scored_yes':
+        return { text: 'authorised', tone: 'ok', back: back };
+      case 'scored_maybe':
+        return { text: 'reviewing', tone: '', back: back };
+      case 'in_progress':
+        return { text: 'done', tone: 'ok', back: back };
+      case 'paid':
+        return { text: 'paidAll', tone: 'ok', back: back };
+    }
+    return { text: 'settled', tone: '', back: back };
   }
 
   function load() {
@@ -207,13 +277,33 @@
 
   function accepted(answer) {
     $('alma-form').hidden = true;
-    status(t('paid'), true);
+    status(t('paid'), 'ok');
     if (!answer.redirect_url) {
       return;
     }
     if (!tell({ type: 'alma-sandbox:accepted', paymentId: paymentId, state: answer.state || '', redirectUrl: answer.redirect_url })) {
       window.location.assign(answer.redirect_url);
     }
+  }
+
+  // refusalPause is how long the customer reads Alma's refusal before the
+  // page hands back to the shop.
+  var refusalPause = 1500;
+
+  // rejected: Alma's scoring refused the payment after a valid card. The
+  // page says so, then hands back: the widget closes (onPaymentRejected),
+  // the hosted page goes to failure_return_url, else return_url, with the
+  // pid, where the merchant verifies and reads scored_no.
+  function rejected(answer) {
+    $('alma-form').hidden = true;
+    status(t('refused'), 'bad');
+    var back = answer.redirect_url || withPid(payment.failure_return_url || payment.return_url);
+    showBack(back);
+    window.setTimeout(function () {
+      if (!tell({ type: 'alma-sandbox:rejected', paymentId: paymentId, state: 'scored_no', redirectUrl: back }) && back) {
+        window.location.assign(back);
+      }
+    }, refusalPause);
   }
 
   function pay(event) {
@@ -229,14 +319,24 @@
     var card = { number: $('alma-number').value, expiry: $('alma-expiry').value, cvc: $('alma-cvc').value };
     call('POST', '/customer', { action: 'pay', card: card }).then(function (res) {
       var answer = res.data || {};
-      if (res.status === 200 && answer.outcome === 'accepted') {
+      if (res.status === 200 && (answer.outcome === 'accepted' || answer.state === 'scored_no')) {
         $('alma-number').value = '';
         $('alma-cvc').value = '';
+      }
+      if (res.status === 200 && answer.state === 'scored_no') {
+        // A scoring refusal, whatever outcome says: older emulators
+        // answered it as accepted.
+        rejected(answer);
+      } else if (res.status === 200 && answer.outcome === 'accepted') {
         accepted(answer);
       } else if (res.status === 200 && answer.outcome === 'refused') {
         showError(answer.error_code, answer.message);
+      } else if (res.status === 403) {
+        // The payment no longer awaits the customer (paid or decided
+        // meanwhile): show its status instead of the form.
+        load();
       } else {
-        showError(answer.error_code, answer.message || t('failed', { s: res.status }));
+        showError('', t('failed', { s: res.status }));
       }
     }).catch(function () {
       showError('', t('failed', { s: 'network' }));
@@ -276,6 +376,19 @@
 
   if (embedded) {
     document.documentElement.className = 'embedded';
+    // The widget asks to close (Escape or a click on its overlay): only
+    // the page that framed this one, on the origin it named, may ask.
+    window.addEventListener('message', function (event) {
+      var data = event.data || {};
+      if (parentOrigin && event.origin === parentOrigin && event.source === window.parent && data.type === 'alma-sandbox:close') {
+        closePayment();
+      }
+    });
+    document.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape') {
+        closePayment();
+      }
+    });
   }
   $('alma-form').addEventListener('submit', pay);
   $('alma-close').addEventListener('click', closePayment);
