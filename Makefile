@@ -31,9 +31,9 @@ test: pact-lib vet
 demo:
 	$(GO) run ./cmd/alma-sandbox serve --addr $(ADDR) --demo
 
-## test-browser: the In-Page flow in headless Chromium (screenshots in artifacts/screenshots/)
+## test-browser: the pages, widget, dashboard and demo in headless Chromium (screenshots in artifacts/screenshots/)
 test-browser:
-	$(GO) test -race -count=1 -run 'TestCheckoutInBrowser|TestWidgetContract' -v ./cmd/alma-sandbox/demo
+	$(GO) test -race -count=1 -run 'InBrowser|TestWidget|TestRefused|TestRefusal|TestReopened' -v ./cmd/alma-sandbox/demo
 
 ## status-paths: the 41-row status-path suite against an in-process emulator (also in `make test`)
 status-paths:
