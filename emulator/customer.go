@@ -38,8 +38,19 @@ const (
 const messageScoredNo = "Alma declined the payment in installments."
 
 // customerStep answers POST /__admin/payments/{id}/customer: what a
-// customer does on Alma's page (the widget and the payment page call it).
+// customer does on Alma's page, for tools and tests.
 func (s *Server) customerStep(w http.ResponseWriter, r *http.Request) {
+	s.serveCustomer(w, r, mux.Vars(r)["id"])
+}
+
+// customerOnPage answers POST /pay/{short}: the same step, posted by the
+// payment page (and the widget's modal) to its own route.
+func (s *Server) customerOnPage(w http.ResponseWriter, r *http.Request) {
+	s.serveCustomer(w, r, "payment_"+mux.Vars(r)["short"])
+}
+
+// serveCustomer performs the customer's step on payment id.
+func (s *Server) serveCustomer(w http.ResponseWriter, r *http.Request, id string) {
 	var body customerBody
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)
@@ -52,7 +63,6 @@ func (s *Server) customerStep(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("action", codeInvalidValue, "action must be pay or close", body.Action))
 		return
 	}
-	id := mux.Vars(r)["id"]
 	var step *scenarios.Step
 	if err := s.store.update(id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())

@@ -76,15 +76,18 @@ func (c *client) do(method, path string, body any, headers ...string) response {
 	req, err := http.NewRequest(method, c.base+path, rd)
 	require.NoError(c.t, err)
 	req.Header.Set("Authorization", "Alma-Auth "+testKey)
-	if rd != nil {
+	if rd != nil || method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
+		switch {
+		case headers[i] == "Host":
+			req.Host = headers[i+1]
+		case headers[i+1] == "":
 			req.Header.Del(headers[i])
-			continue
+		default:
+			req.Header.Set(headers[i], headers[i+1])
 		}
-		req.Header.Set(headers[i], headers[i+1])
 	}
 	res, err := c.http.Do(req)
 	require.NoError(c.t, err)

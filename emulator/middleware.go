@@ -165,12 +165,17 @@ func (s *Server) withCORS(next http.Handler) http.Handler {
 	any := slices.Contains(s.AllowOrigins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		if origin == "" || (!any && !slices.Contains(s.AllowOrigins, strings.TrimRight(origin, "/"))) {
-			next.ServeHTTP(w, r)
+		listed := slices.Contains(s.AllowOrigins, strings.TrimRight(origin, "/"))
+		if origin == "" || (!any && !listed) || (guarded(r.URL.Path) && !listed) {
+			next.ServeHTTP(w, r) // "*" never opens the admin API or the customer's page
 			return
 		}
 		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", origin)
+		if listed {
+			h.Set("Access-Control-Allow-Origin", origin)
+		} else {
+			h.Set("Access-Control-Allow-Origin", "*") // any origin, never with credentials
+		}
 		h.Add("Vary", "Origin")
 		h.Set("Access-Control-Allow-Methods", corsMethods)
 		h.Set("Access-Control-Allow-Headers", corsHeaders)

@@ -17,7 +17,7 @@ const (
 
 // routes mounts every route: health, the public eligibility calls, the
 // merchant API behind its key, the admin API and the In-Page pages; then
-// the middleware: recover → journal → CORS → router.
+// the middleware: recover → journal → CORS → guard → router.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
@@ -44,8 +44,9 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("/me/fee-plans", s.feePlans).Methods(get)
 
 	s.adminRoutes(r.PathPrefix("/__admin").Subrouter())
+	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}", s.customerOnPage).Methods(post)
 	inpage.Register(r)
-	return s.withRecover(s.withJournal(s.withCORS(r)))
+	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(r))))
 }
 
 // adminRoutes mounts the admin API (no auth).

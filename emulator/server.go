@@ -82,8 +82,13 @@ type Server struct {
 	// attempts per notification.
 	IPNDelay, IPNRetryBase time.Duration
 	IPNMaxAttempts         int
-	// AllowOrigins get CORS headers on every route ("*" for any origin).
+	// AllowOrigins get CORS headers ("*" for any origin, without
+	// credentials, and never on the admin API or the customer's page).
 	AllowOrigins []string
+	// AllowedHosts are the host names, besides IP addresses, localhost and
+	// PublicURL's host, the admin API and the customer's page answer as
+	// (a DNS-rebinding page's Host is its own name).
+	AllowedHosts []string
 	// Logger receives request and lifecycle logs; discarded if nil.
 	Logger *slog.Logger
 	// LogRequests logs one line per merchant API request (/v1, /v2) at info

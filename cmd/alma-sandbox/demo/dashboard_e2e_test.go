@@ -161,12 +161,14 @@ func TestDashboardInBrowser(t *testing.T) {
 		assert.True(t, strings.HasPrefix(text(t, ctx, "#flash"), "forced: "+ten.ID), "the force went through")
 		// Events are on the emulator's clock: the one after the advance is
 		// 30 days after the creation, and the rows are in order.
-		atOK := evalBool(t, ctx, `(function () {
+		// The detail re-renders after the force: wait for the new event.
+		atOK, err := get(ctx, chromedp.Poll[bool](`(function () {
 		  var cells = Array.from(document.querySelectorAll('#timeline tbody tr td:first-child')).map(function (td) { return Date.parse(td.textContent.replace(' ', 'T')); });
 		  for (var i = 1; i < cells.length; i++) { if (!(cells[i] >= cells[i - 1])) { return false; } }
 		  return cells.length >= 3 && cells[cells.length - 1] - cells[0] >= 720 * 3600 * 1000;
-		})()`)
-		assert.True(t, atOK, "timeline rows in emulator time, in order")
+		})()`, chromedp.WithPollingTimeout(15*time.Second)))
+		require.NoError(t, err, "timeline rows in emulator time, in order")
+		assert.True(t, atOK)
 		calls := text(t, ctx, "#calls")
 		assert.Contains(t, calls, "POST /v1/payments", "the requests are in their own table")
 		assert.NotContains(t, text(t, ctx, "#timeline"), "/v1/", "no wall-clock row in the timeline")

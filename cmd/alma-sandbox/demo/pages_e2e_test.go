@@ -227,7 +227,10 @@ func TestReopenedPaymentPage(t *testing.T) {
 			typeCard(nil, "4242 4242 4242 4242", "04/42", "424"),
 			chromedp.WaitVisible(css("#alma-back")),
 		), "pay a payment paid meanwhile")
-		assert.Equal(t, "Ce paiement est déjà réglé : la première échéance a été payée.", text(t, ctx, "#alma-status"))
+		_, err := get(ctx, chromedp.Poll[bool](
+			`document.getElementById('alma-status').textContent === "Ce paiement est déjà réglé : la première échéance a été payée."`,
+			chromedp.WithPollingTimeout(15*time.Second)))
+		require.NoError(t, err, "the status, got %q", text(t, ctx, "#alma-status"))
 		errHidden, err := get(ctx, chromedp.Evaluate[bool](`document.getElementById('alma-error').hidden`))
 		require.NoError(t, err)
 		assert.True(t, errHidden, "no developer message on the French page")

@@ -3,7 +3,7 @@
  * redirect integration and, with ?embed=1, the content of the In-Page modal.
  *
  * It reads the payment with GET /__admin/payments/{id} and sends the
- * customer's step with POST /__admin/payments/{id}/customer. The card number
+ * customer's step with POST /pay/{id} (JSON only). The card number
  * goes into that one request and nowhere else: it is never logged, stored or
  * posted to the merchant's page (the emulator keeps only the last four
  * digits).
@@ -182,7 +182,12 @@
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    return fetch(base + '/__admin/payments/' + encodeURIComponent(paymentId) + path, init).then(function (res) {
+    // The customer's step posts to the page's own route; reads go to the
+    // admin API (same origin).
+    var target = path === '/customer'
+      ? base + '/pay/' + encodeURIComponent(paymentId.replace(/^payment_/, ''))
+      : base + '/__admin/payments/' + encodeURIComponent(paymentId) + path;
+    return fetch(target, init).then(function (res) {
       return res.json().catch(function () {
         return {};
       }).then(function (data) {
