@@ -170,7 +170,7 @@ func (e *emulatorAdmin) do(method, path string, header http.Header, in, out any)
 		req.Header[k] = v
 	}
 	req.Header.Set("Authorization", "Alma-Auth "+e.apiKey)
-	if in != nil {
+	if in != nil || method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := e.client.Do(req)
