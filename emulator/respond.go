@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
 	"github.com/alma-sandbox/alma-sandbox/scenarios"
@@ -154,6 +155,12 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, step *scenarios.S
 			body = a.body
 		}
 		err = replay.Truncate(w, statusOr(step.Status, http.StatusOK), body)
+	case scenarios.FaultStall:
+		body := []byte(replay.TruncatedFallback)
+		if acted && len(a.body) > 1 {
+			body = a.body
+		}
+		err = replay.Stall(w, statusOr(step.Status, http.StatusOK), body, s.holdStalled)
 	case scenarios.FaultHTML:
 		writeRaw(w, statusOr(step.Status, http.StatusOK), []string{"text/html; charset=utf-8"}, []byte(replay.HTMLPage))
 	default:
@@ -163,5 +170,17 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, step *scenarios.S
 	if err != nil { // the connection could not be taken (HTTP/2, a recorder)
 		s.Logger.Warn("scenario fault needs an HTTP/1 connection; answering 500", "err", err)
 		writeError(w, &apiError{Status: http.StatusInternalServerError})
+	}
+}
+
+// holdStalled holds a stalled answer until the client hangs up, the hang
+// limit passes or the server closes.
+func (s *Server) holdStalled(clientGone <-chan struct{}) {
+	t := time.NewTimer(s.HangLimit)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.done:
+	case <-clientGone:
 	}
 }

@@ -116,6 +116,23 @@ func TestStepFaults(t *testing.T) {
 	}
 }
 
+func TestStallSendsHalfThenHoldsUntilTheClientLeaves(t *testing.T) {
+	t.Parallel()
+	var acts int
+	srv := stepServer(t, time.Hour, &scenarios.Step{Fault: scenarios.FaultStall}, &acts)
+	resp, err := client(t, 300*time.Millisecond).Get(srv.URL)
+	require.NoError(t, err, "the head arrives")
+	defer resp.Body.Close()
+	assert.Equal(t, int64(len(replay.TruncatedFallback)), resp.ContentLength)
+	body, err := io.ReadAll(resp.Body)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne, "the body stalls until the client's deadline")
+	assert.True(t, ne.Timeout(), "a deadline, not a reset: %v", err)
+	assert.Equal(t, replay.TruncatedFallback[:len(replay.TruncatedFallback)/2], string(body))
+	srv.Close() // returns only once the stalled handler saw the client leave
+	assert.Zero(t, acts)
+}
+
 func TestCloseUnblocksHang(t *testing.T) {
 	t.Parallel()
 	s := NewServer()

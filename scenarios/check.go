@@ -20,7 +20,7 @@ var (
 	almaStates      = [...]string{"not_started", "scored_no", "scored_maybe", "scored_yes", "in_progress", "paid", "stopped", "late", "default", "hold", "delegated", "covered", "claimed"}
 	decisionStates  = [...]string{"scored_yes", "scored_no"}
 	flows           = [...]Flow{FlowCapture, FlowAuthorize, FlowPending}
-	faults          = [...]Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTruncated, FaultHTML}
+	faults          = [...]Fault{FaultHang, FaultReset, FaultEmpty, FaultMalformed, FaultTruncated, FaultHTML, FaultStall}
 	customerActions = [...]string{"pay", "close", "none"}
 )
 

@@ -136,5 +136,5 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	assert.Equal(t, `many.yaml:2: unknown key "colour" in the scenario (known keys: customer, decision, description, drive, expect, flow, id, on, session, status)
 many.yaml:5: status 700 is not an HTTP status (100–599)
 many.yaml:6: times must be a positive number or "always", not "-2"
-many.yaml:6: unknown fault "boom" (known: hang, reset, empty, malformed, truncated, html)`, err.Error())
+many.yaml:6: unknown fault "boom" (known: hang, reset, empty, malformed, truncated, html, stall)`, err.Error())
 }

@@ -55,6 +55,7 @@ const (
 	FaultMalformed Fault = "malformed" // answer the status (default 200) with JSON that does not parse
 	FaultTruncated Fault = "truncated" // announce a Content-Length, write half of the real body, close
 	FaultHTML      Fault = "html"      // answer the status (default 200) with an HTML page, Content-Type text/html
+	FaultStall     Fault = "stall"     // announce a Content-Length, write half of the body, then hold the connection until the client gives up
 )
 
 // Scenario is one scenario file.

@@ -46,6 +46,32 @@ func Truncate(w http.ResponseWriter, status int, body []byte) error {
 	return nil
 }
 
+// Stall takes the connection, announces body's full Content-Length with
+// status, writes half of body, then holds the connection open until hold
+// returns, and closes it: a body that stops arriving. hold is given a
+// channel closed when the client hangs up. It fails, with nothing written,
+// when the connection cannot be taken.
+func Stall(w http.ResponseWriter, status int, body []byte, hold func(clientGone <-chan struct{})) error {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return fmt.Errorf("stall answer: %w", err)
+	}
+	defer conn.Close()
+	writeTruncated(buf.Writer, status, body)
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		var b [512]byte
+		for {
+			if _, err := conn.Read(b[:]); err != nil {
+				return // the client closed, or Stall closed the connection
+			}
+		}
+	}()
+	hold(gone)
+	return nil
+}
+
 // writeTruncated writes an HTTP/1.1 response head for body and half of body.
 func writeTruncated(bw *bufio.Writer, status int, body []byte) {
 	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))

@@ -117,14 +117,14 @@ func checkCanTimeOut(sc *scenarios.Scenario) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("status %s needs a step on %s that outlasts the connector's deadline (fault: hang, or a delay of at least %s): a reset, an error or a 504 answers before it",
+	return fmt.Sprintf("status %s needs a step on %s that outlasts the connector's deadline (fault: hang or stall, or a delay of at least %s): a reset, an error or a 504 answers before it",
 		sc.Status, joinOps(opsOf), DefaultCallTimeout)
 }
 
 // canOutlast reports whether a step can hold its answer past the harness's
 // default deadline.
 func canOutlast(st scenarios.Step) bool {
-	if st.Fault == scenarios.FaultHang {
+	if st.Fault == scenarios.FaultHang || st.Fault == scenarios.FaultStall {
 		return true
 	}
 	if st.Delay == nil {

@@ -89,7 +89,7 @@ func TestCheckRow(t *testing.T) {
 			scenarios.OpCapture: {{Delay: &scenarios.Delay{Fixed: scenarios.Duration(2 * time.Second)}, Status: 502}}}}, ""},
 		{"timeout row with a reset", scenarios.Scenario{Status: "TIMEOUT", On: map[scenarios.Op][]scenarios.Step{
 			scenarios.OpCreate: {{Fault: scenarios.FaultReset}}}},
-			"status TIMEOUT needs a step on create, capture, cancel, refund, edit that outlasts the connector's deadline (fault: hang, or a delay of at least 400ms): a reset, an error or a 504 answers before it"},
+			"status TIMEOUT needs a step on create, capture, cancel, refund, edit that outlasts the connector's deadline (fault: hang or stall, or a delay of at least 400ms): a reset, an error or a 504 answers before it"},
 		{"timeout row with a short delay", scenarios.Scenario{Status: "TIMEOUT", On: map[scenarios.Op][]scenarios.Step{
 			scenarios.OpCreate: {{Delay: &scenarios.Delay{Fixed: scenarios.Duration(10 * time.Millisecond)}}}}},
 			"status TIMEOUT needs a step on create"},
