@@ -15,6 +15,10 @@ type journalEntry struct {
 	PaymentID  string  `json:"payment_id,omitempty"`
 	Scenario   string  `json:"scenario,omitempty"`
 	Warning    string  `json:"warning,omitempty"`
+	// Request and Answer are the first KiB of each body, keys and card
+	// numbers redacted ("…" when cut).
+	Request string `json:"request_body,omitempty"`
+	Answer  string `json:"answer_body,omitempty"`
 }
 
 // journal is a bounded ring of the latest requests; safe for concurrent use.

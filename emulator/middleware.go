@@ -44,10 +44,12 @@ func learn(w http.ResponseWriter, r *http.Request, paymentID, scenario string) {
 	}
 }
 
-// recorder remembers the status a handler wrote, for the journal.
+// recorder remembers the status a handler wrote, and the start of the
+// answer, for the journal.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	answer *captured // nil: not journaled
 }
 
 // WriteHeader records the status.
@@ -62,6 +64,9 @@ func (rw *recorder) WriteHeader(status int) {
 func (rw *recorder) Write(b []byte) (int, error) {
 	if rw.status == 0 {
 		rw.status = http.StatusOK
+	}
+	if rw.answer != nil {
+		rw.answer.keep(b)
 	}
 	return rw.ResponseWriter.Write(b)
 }
@@ -80,17 +85,26 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 		in := &requestInfo{}
 		rw := &recorder{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
+		api := isAPIPath(r.URL.Path)
+		var bodies *[2]captured
+		if api {
+			bodies = new([2]captured)
+			rw.answer = &bodies[1]
+		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(rw, r.Body, s.MaxBodyBytes)
+			if api {
+				r.Body = teeBody{ReadCloser: r.Body, c: &bodies[0]}
+			}
 		}
 		next.ServeHTTP(rw, r)
-		if !isAPIPath(r.URL.Path) {
+		if !api {
 			return
 		}
 		e := journalEntry{
 			At: s.clock.now().Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
 			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
-			Warning: in.warning,
+			Warning: in.warning, Request: bodies[0].text(), Answer: bodies[1].text(),
 		}
 		s.journal.record(e)
 		s.logRequest(r, e, in.apiKey)

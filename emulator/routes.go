@@ -59,6 +59,8 @@ func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/clock", s.adminClock).Methods(get)
 	a.HandleFunc("/clock/advance", s.adminClockAdvance).Methods(post)
 	a.HandleFunc("/journal", s.adminJournal).Methods(get)
+	a.HandleFunc("/journal/verify", s.adminJournalVerify).Methods(post)
+	a.HandleFunc("/journal.har", s.adminJournalHAR).Methods(get)
 	a.HandleFunc("/scenarios", s.adminScenarios).Methods(get)
 	a.HandleFunc("/scenarios/{id}", s.adminScenario).Methods(get)
 	a.HandleFunc("/scenarios/{id}/arm", s.adminArm).Methods(post)
