@@ -216,16 +216,18 @@ func journalFilter(pid, path, method, status, since string) (func(journalEntry) 
 	}, nil
 }
 
-// adminScenarios answers GET /__admin/scenarios: the catalogue and what is
+// adminScenarios answers GET /__admin/scenarios: the catalogue (files and
+// the API's), where each came from (embedded, folder, api) and what is
 // armed.
 func (s *Server) adminScenarios(w http.ResponseWriter, r *http.Request) {
-	writeOK(w, map[string]any{"data": orEmpty(s.Scenarios.List()), "armed": s.arms.Armed()})
+	list, sources := scenarioView{s}.list()
+	writeOK(w, map[string]any{"data": orEmpty(list), "sources": sources, "armed": s.arms.Armed()})
 }
 
 // adminScenario answers GET /__admin/scenarios/{id}.
 func (s *Server) adminScenario(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	sc, found := s.Scenarios.Get(id)
+	sc, found := scenarioView{s}.Get(id)
 	if !found {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
@@ -248,7 +250,7 @@ func (s *Server) adminArm(w http.ResponseWriter, r *http.Request) {
 	if body.Count != nil {
 		count = *body.Count
 	}
-	if _, found := s.Scenarios.Get(id); !found {
+	if _, found := (scenarioView{s}).Get(id); !found {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
 	}
@@ -271,9 +273,9 @@ func (s *Server) adminIPN(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, map[string]any{"data": orEmpty(list)})
 }
 
-// adminReset answers POST /__admin/reset: payments, journal, armed
-// scenarios, create cursors and pending timers are forgotten; the clock is
-// back to its base.
+// adminReset answers POST /__admin/reset: payments, journal, IPN log, armed
+// scenarios, scenarios added through the API, create cursors and pending
+// timers are forgotten; the clock is back to its base.
 func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 	s.timers.reset()
 	s.store.reset()
@@ -281,6 +283,9 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 	s.ipnLog.reset()
 	s.arms.Reset()
 	s.creates.reset()
+	s.live.mu.Lock()
+	s.live.m = nil
+	s.live.mu.Unlock()
 	s.clock.reset()
 	writeOK(w, map[string]bool{"reset": true})
 }

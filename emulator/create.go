@@ -31,7 +31,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		ref = req.Order.MerchantReference
 	}
 	header := r.Header.Get(scenarioHeader)
-	sc, err := replay.Select(s.Scenarios, &s.arms, header, ref)
+	sc, err := replay.Select(scenarioView{s}, &s.arms, header, ref)
 	if err != nil { // Select's only error: the header names an unknown scenario
 		writeError(w, fieldError(scenarioHeader, codeInvalidValue, "unknown scenario: "+header, header))
 		return

@@ -42,7 +42,7 @@ func (s *Server) withGuard(next http.Handler) http.Handler {
 		}
 		if changes(r.Method) && !isJSON(r.Header.Get("Content-Type")) {
 			writeError(w, &apiError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
-				Message: "send Content-Type: application/json (the admin API and the customer's step accept JSON only)"})
+				Message: "send Content-Type: application/json (the admin API and the customer's step accept JSON only; a scenario file may also be sent as application/yaml)"})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -54,11 +54,12 @@ func changes(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// isJSON reports whether a Content-Type is application/json (parameters
-// such as charset allowed).
+// isJSON reports whether a Content-Type is application/json, or a YAML
+// type for scenario files (parameters such as charset allowed). None of
+// them is one a page may send cross-site without a preflight.
 func isJSON(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && mt == "application/json"
+	return err == nil && (mt == "application/json" || mt == "application/yaml" || mt == "application/x-yaml" || mt == "text/yaml")
 }
 
 // allowedHost reports whether host (a request's Host, port optional) is an

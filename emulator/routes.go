@@ -63,6 +63,8 @@ func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/journal.har", s.adminJournalHAR).Methods(get)
 	a.HandleFunc("/scenarios", s.adminScenarios).Methods(get)
 	a.HandleFunc("/scenarios/{id}", s.adminScenario).Methods(get)
+	a.HandleFunc("/scenarios/{id}", s.adminPutScenario).Methods(put)
+	a.HandleFunc("/scenarios/{id}", s.adminDeleteScenario).Methods(http.MethodDelete)
 	a.HandleFunc("/scenarios/{id}/arm", s.adminArm).Methods(post)
 	a.HandleFunc("/ipn", s.adminIPN).Methods(get)
 	a.HandleFunc("/reset", s.adminReset).Methods(post)

@@ -119,6 +119,7 @@ type Server struct {
 	gen       *gen
 	sampler   *replay.Sampler
 	arms      replay.Arms
+	live      liveScenarios
 	creates   *creates
 	merchant  merchant
 	done      chan struct{} // closed by Close: hangs and delays answer at once

@@ -25,6 +25,11 @@ func (e *SelectError) Error() string {
 	return fmt.Sprintf("unknown scenario %q in %s", e.Value, FieldHeader)
 }
 
+// Lookup finds a scenario by id; *scenarios.Catalog is one.
+type Lookup interface {
+	Get(id string) (*scenarios.Scenario, bool)
+}
+
 // Select picks the scenario for a new payment: header value, then merchant
 // reference (equal to an id or "<id>:…"), then the first armed scenario,
 // else nil. An unknown id named in the header returns a *SelectError.
@@ -32,9 +37,11 @@ func (e *SelectError) Error() string {
 // A reference names a scenario only when it is an id, or starts with an id
 // and a colon: any other reference ("ORD:1", "42") is an ordinary order
 // reference and never an error, since real references carry colons too.
-// An armed scenario is consumed only when it is returned. cat and arms may
-// be nil.
-func Select(cat *scenarios.Catalog, arms *Arms, header, merchantReference string) (*scenarios.Scenario, error) {
+// An armed scenario is consumed only when it is returned. arms may be nil.
+func Select(cat Lookup, arms *Arms, header, merchantReference string) (*scenarios.Scenario, error) {
+	if cat == nil {
+		cat = (*scenarios.Catalog)(nil) // knows no scenario
+	}
 	if id := strings.TrimSpace(header); id != "" {
 		sc, ok := cat.Get(id)
 		if !ok {

@@ -1,0 +1,133 @@
+package emulator
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gorilla/mux"
+
+	"github.com/alma-sandbox/alma-sandbox/scenarios"
+)
+
+// maxLiveScenarios bounds the scenarios added through the admin API.
+const maxLiveScenarios = 200
+
+// The sources of a scenario, as the catalogue shows them.
+const (
+	sourceEmbedded = "embedded"
+	sourceFolder   = "folder"
+	sourceAPI      = "api"
+)
+
+// liveScenarios are the scenarios added or replaced at run time (PUT
+// /__admin/scenarios/{id}); they take precedence over Server.Scenarios for
+// payments created afterwards. Safe for concurrent use.
+type liveScenarios struct {
+	mu sync.RWMutex
+	m  map[string]*scenarios.Scenario
+}
+
+// scenarioView is what the emulator selects from: the live scenarios, then
+// Server.Scenarios. It implements replay.Lookup.
+type scenarioView struct{ s *Server }
+
+// Get finds a scenario by id.
+func (v scenarioView) Get(id string) (*scenarios.Scenario, bool) {
+	v.s.live.mu.RLock()
+	sc, ok := v.s.live.m[id]
+	v.s.live.mu.RUnlock()
+	if ok {
+		return sc, true
+	}
+	return v.s.Scenarios.Get(id)
+}
+
+// list is every scenario the emulator selects from, by id, with its source.
+func (v scenarioView) list() ([]*scenarios.Scenario, map[string]string) {
+	byID := map[string]*scenarios.Scenario{}
+	sources := map[string]string{}
+	embedded, _ := scenarios.Default()
+	for _, sc := range v.s.Scenarios.List() {
+		byID[sc.ID] = sc
+		sources[sc.ID] = sourceFolder
+		if e, ok := embedded.Get(sc.ID); ok && e.File == sc.File && !strings.HasPrefix(sc.File, "/") {
+			sources[sc.ID] = sourceEmbedded
+		}
+	}
+	v.s.live.mu.RLock()
+	for id, sc := range v.s.live.m {
+		byID[id], sources[id] = sc, sourceAPI
+	}
+	v.s.live.mu.RUnlock()
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make([]*scenarios.Scenario, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, sources
+}
+
+// adminPutScenario answers PUT /__admin/scenarios/{id} with a scenario file
+// (YAML or JSON) as its body: validated as the loader validates files (each
+// problem with its line), then added, or replacing the scenario of that id
+// for the payments created from now on.
+func (s *Server) adminPutScenario(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	buf := getBuffer()
+	defer putBuffer(buf)
+	data, err := readAll(r.Body, (*buf)[:0])
+	*buf = data[:0]
+	if err != nil {
+		writeError(w, fieldError("body", codeTooLong, "request body is too large or unreadable", nil))
+		return
+	}
+	sc, err := scenarios.Parse("api:"+id, data)
+	if err != nil {
+		writeError(w, fieldError("body", codeInvalidValue, err.Error(), nil))
+		return
+	}
+	if sc.ID != id {
+		writeError(w, fieldError("id", codeInvalidValue, "the file's id "+sc.ID+" is not the path's "+id, sc.ID))
+		return
+	}
+	s.live.mu.Lock()
+	_, replacing := s.live.m[id]
+	full := !replacing && len(s.live.m) >= maxLiveScenarios
+	if !full {
+		if s.live.m == nil {
+			s.live.m = map[string]*scenarios.Scenario{}
+		}
+		s.live.m[id] = sc
+	}
+	s.live.mu.Unlock()
+	if full {
+		writeError(w, fieldError("id", codeTooLong, "at most 200 scenarios can be added through the API; DELETE some first", id))
+		return
+	}
+	writeOK(w, map[string]any{"scenario": sc, "source": sourceAPI})
+}
+
+// adminDeleteScenario answers DELETE /__admin/scenarios/{id}: a scenario
+// added through the API is removed (the file's, if any, applies again);
+// the others cannot be.
+func (s *Server) adminDeleteScenario(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	s.live.mu.Lock()
+	_, ok := s.live.m[id]
+	delete(s.live.m, id)
+	s.live.mu.Unlock()
+	switch _, inFiles := s.Scenarios.Get(id); {
+	case ok:
+		writeOK(w, map[string]any{"deleted": id})
+	case inFiles:
+		writeError(w, &apiError{Status: http.StatusConflict, Code: "conflict", Message: "scenario " + id + " comes from a file: only scenarios added through the API can be deleted"})
+	default:
+		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
+	}
+}
