@@ -46,7 +46,11 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	key := info(r).apiKey
 	buf := getBuffer()
 	defer putBuffer(buf)
-	s.serveStep(w, r, s.creates.next(sc, ref), func() answer {
+	step := s.creates.next(sc, ref)
+	if cs := s.chaosStep(r, string(scenarios.OpCreate)); cs != nil {
+		step = cs // an outage: the scenario's create step waits for the next call
+	}
+	s.serveStep(w, r, step, func() answer {
 		p := s.newPayment(&req, key, sc)
 		learn(w, r, p.ID, scID)
 		if s.Logger.Enabled(r.Context(), slog.LevelDebug) {

@@ -63,6 +63,10 @@ func (s *Server) serveCustomer(w http.ResponseWriter, r *http.Request, id string
 		writeError(w, fieldError("action", codeInvalidValue, "action must be pay or close", body.Action))
 		return
 	}
+	if cs := s.chaosStep(r, string(scenarios.OpCustomer)); cs != nil {
+		s.serveStep(w, r, cs, func() answer { return paymentNotFound(id).answer() })
+		return
+	}
 	var step *scenarios.Step
 	if err := s.store.update(id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())

@@ -65,6 +65,10 @@ type planLineJSON struct {
 // when installments_count is a number, an array when it is an array (or
 // absent: every offered plan). Not eligible is still 200.
 func (s *Server) eligibilityV1(w http.ResponseWriter, r *http.Request) {
+	if cs := s.chaosStep(r, chaosEligibility); cs != nil {
+		s.serveStep(w, r, cs, func() answer { return answer{} })
+		return
+	}
 	var body eligibilityV1Body
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)
@@ -128,6 +132,10 @@ func (s *Server) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
 // eligibilityV2 answers POST /v2/payments/eligibility: an array, one per
 // query (every offered plan when there is none).
 func (s *Server) eligibilityV2(w http.ResponseWriter, r *http.Request) {
+	if cs := s.chaosStep(r, chaosEligibility); cs != nil {
+		s.serveStep(w, r, cs, func() answer { return answer{} })
+		return
+	}
 	var body eligibilityV2Body
 	if aerr := decodeBody(r, &body); aerr != nil {
 		writeError(w, aerr)

@@ -126,7 +126,13 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 		return
 	}
 	d := delivery{PaymentID: n.pid, Attempt: attempt, At: at, URL: n.url, SignatureOK: n.ok}
-	status, err := s.sendIPN(n)
+	var status int
+	var err error
+	if s.chaos.step(string(scenarios.OpIPN), at) != nil {
+		err = errors.New("not sent: an IPN outage (chaos)")
+	} else {
+		status, err = s.sendIPN(n)
+	}
 	if err != nil && s.ipnCtx.Err() != nil {
 		return // closing: not a failure of the receiver
 	}

@@ -110,6 +110,10 @@ func (s *Server) triggerPayment(w http.ResponseWriter, r *http.Request) {
 // then the settled payment, or act's error.
 func (s *Server) operate(w http.ResponseWriter, r *http.Request, op scenarios.Op, act func(*payment, time.Time) *apiError) {
 	id := mux.Vars(r)["id"]
+	if cs := s.chaosStep(r, string(op)); cs != nil && op != opUnscripted {
+		s.serveStep(w, r, cs, func() answer { return paymentNotFound(id).answer() })
+		return
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	run := func(p *payment) answer {

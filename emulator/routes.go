@@ -17,7 +17,7 @@ const (
 
 // routes mounts every route: health, the public eligibility calls, the
 // merchant API behind its key, the admin API and the In-Page pages; then
-// the middleware: recover → journal → CORS → guard → router.
+// the middleware: recover → journal → CORS → guard → outage → router.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
@@ -46,7 +46,7 @@ func (s *Server) routes() http.Handler {
 	s.adminRoutes(r.PathPrefix("/__admin").Subrouter())
 	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}", s.customerOnPage).Methods(post)
 	inpage.Register(r)
-	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(r))))
+	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(s.withOutage(r)))))
 }
 
 // adminRoutes mounts the admin API (no auth).
@@ -69,6 +69,7 @@ func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/ipn", s.adminIPN).Methods(get)
 	a.HandleFunc("/reset", s.adminReset).Methods(post)
 	a.HandleFunc("/tables", s.adminTables).Methods(get)
+	a.HandleFunc("/chaos", s.adminChaos).Methods(get, post, http.MethodDelete)
 }
 
 // health answers GET /healthz.

@@ -120,6 +120,7 @@ type Server struct {
 	sampler   *replay.Sampler
 	arms      replay.Arms
 	live      liveScenarios
+	chaos     chaos
 	creates   *creates
 	merchant  merchant
 	done      chan struct{} // closed by Close: hangs and delays answer at once

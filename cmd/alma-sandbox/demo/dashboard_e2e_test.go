@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -190,4 +191,34 @@ func TestDashboardInBrowser(t *testing.T) {
 		assert.NotEmpty(t, q.Query().Get("payment"), u)
 	}
 	assert.Positive(t, journal, "the detail asked for the journal")
+}
+
+// TestDashboardAlmaIsDown: the dashboard's switch takes the merchant API
+// down (503 for every call) and brings it back.
+func TestDashboardAlmaIsDown(t *testing.T) {
+	ctx := browser(t, chromium(t), 2*time.Minute)
+	s := openShop(t)
+	require.NoError(t, within(ctx, 15*time.Second,
+		chromedp.Navigate(s.emulator.URL()+"/__admin/ui"),
+		chromedp.WaitVisible(css("#alma-down")),
+		chromedp.Click(css("#alma-down")),
+		chromedp.WaitVisible(css(`#flash[data-tone="bad"]`)),
+	), "Alma is down")
+	assert.Contains(t, text(t, ctx, "#flash"), "Alma is down")
+	screenshot(t, ctx, "dashboard-alma-down")
+	status := func() int {
+		req, err := http.NewRequest(http.MethodGet, s.emulator.URL()+"/v1/me", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Alma-Auth sk_test_dashboard")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, status(), "the merchant API is down")
+	require.NoError(t, within(ctx, 15*time.Second,
+		chromedp.Click(css("#alma-back")),
+		chromedp.WaitVisible(css(`#flash[data-tone="ok"]`)),
+	), "Alma is back")
+	assert.Equal(t, http.StatusOK, status(), "and back")
 }

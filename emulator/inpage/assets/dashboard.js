@@ -292,6 +292,17 @@
       return ['clock now ' + when(c.now) + ' (+' + c.offset + ')', ''];
     });
   });
+  $('alma-down').addEventListener('click', function () {
+    act('POST', '/chaos', { rules: [{ operation: '*', status: 503, duration: '10m' }] }, function (res) {
+      var rule = res.added && res.added[0];
+      return ['Alma is down: every API call answers 503' + (rule ? ' until ' + when(Date.parse(rule.until) / 1000) : ''), 'bad'];
+    });
+  });
+  $('alma-back').addEventListener('click', function () {
+    act('DELETE', '/chaos', {}, function () {
+      return ['Alma is back: every outage lifted', 'ok'];
+    });
+  });
   $('refresh').addEventListener('click', refresh);
   $('reset').addEventListener('click', function () {
     if (window.confirm('Forget every payment, the journal and armed scenarios?')) {
