@@ -12,7 +12,7 @@ PACT_LIB_DIR := $(CURDIR)/.pact/lib
 export CGO_LDFLAGS := -L$(PACT_LIB_DIR) -Wl,-rpath,$(PACT_LIB_DIR)
 export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-engine docker-build docker-up docker-down docker-smoke clean
+.PHONY: alma-js mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-engine docker-build docker-up docker-down docker-smoke clean
 
 ## run: start the emulator with the embedded scenarios on http://$(ADDR) (ADDR=… or ALMA_SANDBOX_ADDR=…)
 run: build
@@ -23,7 +23,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o $(BIN) ./cmd/alma-sandbox
 
 ## test: everything, with -race: unit, golden, fuzz seeds, status paths, pacts (tag pact), browser
-test: pact-lib vet
+test: pact-lib alma-js vet
 	$(GO) vet -tags pact ./contracts/...
 	$(GO) test -race -count=1 -tags pact ./...
 
@@ -75,6 +75,10 @@ lint: vet
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## alma-js: Alma's JS client @alma/client 1.1.2, unchanged, into .tools/alma-js (idempotent; npm, no root)
+alma-js:
+	@bash fidelity/js/install.sh $(CURDIR)/.tools/alma-js
 
 ## pact-lib: libpact_ffi 0.4.28 into .pact/lib (idempotent; npm pack, no root)
 pact-lib:

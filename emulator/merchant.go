@@ -48,7 +48,7 @@ type feePlanJSON struct {
 // me answers GET /v1/me.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, merchantJSON{
-		ID: s.merchant.ID, Name: s.merchant.Name, Website: "https://shop.example.com",
+		ID: s.merchant.ID, Name: s.merchant.Name, Website: merchantWebsite,
 		CanCreatePayments: true, MinimumPurchaseAmount: s.MinAmount, MaximumPurchaseAmount: s.MaxAmount,
 	})
 }

@@ -49,6 +49,21 @@ type paymentJSON struct {
 	BillingAddress             *addressJSON      `json:"billing_address"`
 	ShippingAddress            *addressJSON      `json:"shipping_address"`
 	Cart                       json.RawMessage   `json:"cart,omitempty"`
+	// What Alma's JS client's Payment type adds (src/types.ts).
+	CanBeCharged           bool            `json:"can_be_charged"`
+	IsCustomerKYCed        bool            `json:"is_customer_kyced"`
+	MerchantWebsite        *string         `json:"merchant_website"`
+	PreferredPaymentMethod *string         `json:"preferred_payment_method"`
+	Requirements           []requirement   `json:"requirements"`
+	Seller                 json.RawMessage `json:"seller"`
+	SEPADebitEnabled       bool            `json:"sepa_debit_enabled"`
+	UsingSEPADebit         bool            `json:"using_sepa_debit"`
+}
+
+// requirement is one of a payment's requirements on the customer.
+type requirement struct {
+	IsMet bool   `json:"is_met"`
+	Name  string `json:"name"`
 }
 
 // installmentJSON is one line of a payment plan.
@@ -102,6 +117,16 @@ type customerJSON struct {
 	IsBusiness       bool          `json:"is_business"`
 	BusinessName     *string       `json:"business_name"`
 	BusinessIDNumber *string       `json:"business_id_number"`
+	// What Alma's JS client's Customer type adds: the sandbox keeps no cards
+	// or bank accounts, and verifies nothing.
+	BankAccounts         []json.RawMessage `json:"bank_accounts"`
+	BankingDataCollected bool              `json:"banking_data_collected"`
+	Card                 json.RawMessage   `json:"card"`
+	Cards                []json.RawMessage `json:"cards"`
+	CollectionState      *string           `json:"collection_state"`
+	EmailVerified        bool              `json:"email_verified"`
+	PhoneVerified        bool              `json:"phone_verified"`
+	PrimaryBankAccount   json.RawMessage   `json:"primary_bank_account"`
 }
 
 // addressJSON is a billing or shipping address, request and answer alike.
@@ -137,6 +162,17 @@ func toJSON(p *payment, m merchant, base string) paymentJSON {
 		Refunds:     orEmpty(p.Refunds), Orders: orEmpty(p.Orders), Customer: &p.Customer,
 		BillingAddress: p.Billing, ShippingAddress: p.Shipping, Cart: p.Cart,
 	}
+	out.CanBeCharged = p.CaptureMethod == "manual" && p.State == stateScoredYes && !p.Captured && !p.expired()
+	out.MerchantWebsite = optString(merchantWebsite)
+	customer := p.Customer
+	customer.BankAccounts, customer.Cards = []json.RawMessage{}, []json.RawMessage{}
+	out.Customer = &customer
+	if p.CardLast4 != "" {
+		card := "card"
+		out.PreferredPaymentMethod = &card
+	}
+	out.Requirements = []requirement{}
+	out.Seller = jsonNull
 	if p.Trigger {
 		out.DeferredTriggerDescription = optString(p.TriggerText)
 		out.DeferredTriggerApplied = unixOrNil(p.TriggeredAt)
@@ -167,6 +203,12 @@ func appendJSON(dst []byte, v any) []byte {
 	b := buf.Bytes()
 	return b[:len(b)-1] // Encode's newline
 }
+
+// merchantWebsite is the sandbox merchant's website.
+const merchantWebsite = "https://shop.example.com"
+
+// jsonNull is JSON's null, as a raw value.
+var jsonNull = json.RawMessage("null")
 
 // unixOrNil is t in unix seconds, or nil (JSON null) for the zero time.
 func unixOrNil(t time.Time) *int64 {
