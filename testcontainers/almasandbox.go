@@ -60,7 +60,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 			// The host network only: no endpoint on testcontainers' default
 			// network (which engines without a bridge lack).
 			EndpointSettingsModifier: func(m map[string]*network.EndpointSettings) { clear(m) },
-			WaitingFor: wait.ForLog("alma-sandbox listening on http://" + addr).WithStartupTimeout(60 * time.Second),
+			WaitingFor:               wait.ForLog("alma-sandbox listening on http://" + addr).WithStartupTimeout(60 * time.Second),
 		},
 		Started: true,
 	}
