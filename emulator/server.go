@@ -82,6 +82,10 @@ type Server struct {
 	// attempts per notification.
 	IPNDelay, IPNRetryBase time.Duration
 	IPNMaxAttempts         int
+	// APIKeys are the secret keys the emulator knows; any other gets Alma's
+	// 401. Empty: any well-formed sk_test_ key is known (sk_test_ then
+	// letters, digits or underscores). Live keys are always refused.
+	APIKeys []string
 	// AllowOrigins get CORS headers ("*" for any origin, without
 	// credentials, and never on the admin API or the customer's page).
 	AllowOrigins []string

@@ -156,8 +156,37 @@ func TestAuth(t *testing.T) {
 			assert.Equal(t, tt.want, res.JSON(t))
 		})
 	}
-	res := c.do(http.MethodPost, "/v1/payments/eligibility", `{"payment":{"purchase_amount":20000,"installments_count":3}}`, "Authorization", "Alma-Merchant-Auth merchant_11abc")
+	merchantID := c.do(http.MethodGet, "/v1/me", nil).JSON(t)["id"].(string)
+	body := `{"payment":{"purchase_amount":20000,"installments_count":3}}`
+	res := c.do(http.MethodPost, "/v1/payments/eligibility", body, "Authorization", "Alma-Merchant-Auth "+merchantID)
 	assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	res = c.do(http.MethodPost, "/v1/payments/eligibility", body, "Authorization", "Alma-Merchant-Auth merchant_11unknown")
+	assert.Equal(t, http.StatusUnauthorized, res.Status, "a merchant Alma does not know")
+	assert.Equal(t, bad, res.JSON(t))
+}
+
+// TestKeyRule: without APIKeys any well-formed sk_test_ key works; a bare,
+// malformed or live key never does; with APIKeys, only those.
+func TestKeyRule(t *testing.T) {
+	t.Parallel()
+	_, open1 := open(t)
+	_, closed := open(t, func(s *emulator.Server) { s.APIKeys = []string{"sk_test_team_a"} })
+	for _, tt := range []struct {
+		key        string
+		open, list int
+	}{
+		{"sk_test_sandbox", 200, 401},
+		{"sk_test_team_a", 200, 200},
+		{"sk_test_team_a ", 200, 200},
+		{"sk_test_", 401, 401},
+		{"sk_test_tea m", 401, 401},
+		{"sk_tset_team_a", 401, 401},
+		{"sk_test_" + strings.Repeat("x", 121), 401, 401},
+		{"sk_live_team_a", 401, 401},
+	} {
+		assert.Equal(t, tt.open, open1.do(http.MethodGet, "/v1/me", nil, "Authorization", "Alma-Auth "+tt.key).Status, "open: %q", tt.key)
+		assert.Equal(t, tt.list, closed.do(http.MethodGet, "/v1/me", nil, "Authorization", "Alma-Auth "+tt.key).Status, "APIKeys: %q", tt.key)
+	}
 }
 
 func TestUnknownPaymentAndRoute(t *testing.T) {
