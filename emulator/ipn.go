@@ -130,6 +130,8 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 	var err error
 	if s.chaos.step(string(scenarios.OpIPN), at) != nil {
 		err = errors.New("not sent: an IPN outage (chaos)")
+	} else if st, rerr, relayed := s.relay.deliver(s.ipnCtx, n); relayed {
+		status, err = st, rerr // delivered by alma-sandbox listen
 	} else {
 		status, err = s.sendIPN(n)
 	}

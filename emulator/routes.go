@@ -67,6 +67,7 @@ func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/scenarios/{id}", s.adminDeleteScenario).Methods(http.MethodDelete)
 	a.HandleFunc("/scenarios/{id}/arm", s.adminArm).Methods(post)
 	a.HandleFunc("/ipn", s.adminIPN).Methods(get)
+	a.HandleFunc("/ipn/listen", s.adminIPNListen).Methods(get)
 	a.HandleFunc("/reset", s.adminReset).Methods(post)
 	a.HandleFunc("/tables", s.adminTables).Methods(get)
 	a.HandleFunc("/chaos", s.adminChaos).Methods(get, post, http.MethodDelete)

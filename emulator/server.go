@@ -125,6 +125,7 @@ type Server struct {
 	arms      replay.Arms
 	live      liveScenarios
 	chaos     chaos
+	relay     relay
 	creates   *creates
 	merchant  merchant
 	done      chan struct{} // closed by Close: hangs and delays answer at once

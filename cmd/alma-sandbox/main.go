@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runScenarios(ctx, args[1:], stdout, stderr)
 	case "health":
 		return runHealth(ctx, args[1:], stdout, stderr)
+	case "listen":
+		return runListen(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return runVersion(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
@@ -63,6 +65,7 @@ commands:
   scenarios validate [DIR]  check scenario files
   scenarios run --url URL   drive the connector through every scenario against an emulator
   health --url URL          exit 0 when the emulator is healthy
+  listen --forward-to URL   relay the emulator's IPNs to this machine (no public URL needed)
   version                   print the version
 `)
 }
