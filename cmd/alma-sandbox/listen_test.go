@@ -34,7 +34,9 @@ func startListen(t *testing.T, s *emulator.Server, forward string, out *syncBuf)
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"listen", "--url", s.URL(), "--forward-to", forward}, out, &syncBuf{}) }()
+	go func() {
+		done <- run(ctx, []string{"listen", "--url", s.URL(), "--forward-to", forward}, out, &syncBuf{})
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Listeners() == 0 {
 		require.True(t, time.Now().Before(deadline), "listen did not connect")
