@@ -165,38 +165,3 @@ func (c *cappedConn) Close() error {
 	c.once.Do(func() { c.open.Add(-1) })
 	return c.Conn.Close()
 }
-
-// withHoldableRequests lets a handler hold a request past ReadTimeout.
-// http.Server's ReadTimeout stays armed on the connection once the request
-// is read, and net/http's background read then cancels the request's
-// context when it expires: a scenario's hang or delay (up to HangLimit)
-// would be cut. So the read deadline is cleared as soon as the body has
-// been read whole (at once when there is none): ReadTimeout bounds the
-// head and the body, never the handler's own wait.
-func withHoldableRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := http.NewResponseController(w)
-		if r.Body == nil || r.Body == http.NoBody {
-			_ = rc.SetReadDeadline(time.Time{})
-		} else {
-			r.Body = &clearOnEOF{ReadCloser: r.Body, clear: func() { _ = rc.SetReadDeadline(time.Time{}) }}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// clearOnEOF calls clear once its body has been read to the end.
-type clearOnEOF struct {
-	io.ReadCloser
-	clear func()
-	once  sync.Once
-}
-
-// Read reads the body; at its end it clears the read deadline.
-func (b *clearOnEOF) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.once.Do(b.clear)
-	}
-	return n, err
-}

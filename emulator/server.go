@@ -89,8 +89,10 @@ type Server struct {
 	// attempts per notification.
 	IPNDelay, IPNRetryBase time.Duration
 	IPNMaxAttempts         int
-	// ReadTimeout bounds reading a request's head and body (a scenario's
-	// hang still holds the request up to HangLimit); IdleTimeout closes a
+	// ReadTimeout bounds reading a request's head and body; it does not cut
+	// a scenario's hang, which holds the request up to HangLimit (net/http
+	// clears the read deadline once the body is read, and no WriteTimeout
+	// is set); IdleTimeout closes a
 	// keep-alive connection without a request for that long; MaxHeaderBytes
 	// bounds the request line and headers.
 	ReadTimeout, IdleTimeout time.Duration
@@ -170,7 +172,7 @@ func (s *Server) Open() error {
 	capped := newCapListener(ln, s.MaxConns)
 	s.unused.reopen()
 	srv := &http.Server{
-		Handler: withHoldableRequests(h), ConnState: s.unused.track,
+		Handler: h, ConnState: s.unused.track,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: s.ReadTimeout,
 		IdleTimeout: s.IdleTimeout, MaxHeaderBytes: s.MaxHeaderBytes,
 	}
