@@ -45,6 +45,11 @@ const (
 	DefaultIPNRetryBase   = time.Second
 	DefaultIPNMaxAttempts = 8
 	DefaultIPNTimeout     = 10 * time.Second
+	// DefaultIPNMaxPerPayment caps a payment's attempts, copies and retries
+	// of every notification included; DefaultIPNPerHost the attempts in
+	// flight to one host:port.
+	DefaultIPNMaxPerPayment = 24
+	DefaultIPNPerHost       = 4
 	// Connection limits (docs/internals.md, README "Limits").
 	DefaultReadTimeout    = 30 * time.Second
 	DefaultIdleTimeout    = 30 * time.Second
@@ -89,6 +94,15 @@ type Server struct {
 	// attempts per notification.
 	IPNDelay, IPNRetryBase time.Duration
 	IPNMaxAttempts         int
+	// IPNMaxPerPayment caps the attempts a payment's notifications make in
+	// all (duplicates and retries included); IPNPerHost the attempts in
+	// flight to one host:port (an attempt past it is logged as dropped and
+	// retried as a failure).
+	IPNMaxPerPayment, IPNPerHost int
+	// IPNAllow restricts where notifications go: host patterns ("shop.test",
+	// "*.example.com", "127.0.0.1:8080"; a pattern without a port allows
+	// every port). Empty: anywhere, localhost included.
+	IPNAllow []string
 	// ReadTimeout bounds reading a request's head and body; it does not cut
 	// a scenario's hang, which holds the request up to HangLimit (net/http
 	// clears the read deadline once the body is read, and no WriteTimeout
@@ -126,6 +140,7 @@ type Server struct {
 	clock     *clock
 	timers    *timers
 	ipnLog    ipnLog
+	ipnLimits ipnLimits
 	ipnClient *http.Client
 	ipnCtx    context.Context
 	ipnStop   context.CancelFunc
@@ -292,6 +307,8 @@ func (s *Server) fillDefaults() {
 	setDefault(&s.HangLimit, DefaultHangLimit)
 	setDefault(&s.IPNRetryBase, DefaultIPNRetryBase)
 	setDefault(&s.IPNMaxAttempts, DefaultIPNMaxAttempts)
+	setDefault(&s.IPNMaxPerPayment, DefaultIPNMaxPerPayment)
+	setDefault(&s.IPNPerHost, DefaultIPNPerHost)
 	setDefault(&s.ReadTimeout, DefaultReadTimeout)
 	setDefault(&s.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&s.MaxHeaderBytes, DefaultMaxHeaderBytes)

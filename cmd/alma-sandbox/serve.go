@@ -162,6 +162,11 @@ func (f *serveFlags) check(fs *flag.FlagSet) []error {
 			add("allow-origin", err.Error())
 		}
 	}
+	for _, h := range f.ipnAllow {
+		if strings.ContainsAny(h, "/?#@ ") {
+			add("ipn-allow", fmt.Sprintf("%q is not a host pattern: want a name, an IP or *.domain, with an optional :port", h))
+		}
+	}
 	errs = append(errs, f.checkNumbers(src)...)
 	return errs
 }
@@ -308,6 +313,7 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.MaxPayments, s.MaxJournal, s.MaxConns = f.maxPayments, f.maxJournal, f.maxConns
 	s.IPNDelay, s.IPNRetryBase, s.HangLimit = f.ipnDelay, f.ipnRetry, f.hang
 	s.AllowOrigins = f.origins
+	s.IPNAllow = f.ipnAllow
 	s.Logger, s.LogRequests = log, f.logRequests
 	return s
 }

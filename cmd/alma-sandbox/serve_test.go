@@ -83,6 +83,7 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"env max payments 0", nil, map[string]string{"ALMA_SANDBOX_MAX_PAYMENTS": "0"}, "alma-sandbox serve: ALMA_SANDBOX_MAX_PAYMENTS=0: must be at least 1"},
 		{"max journal 0", []string{"--max-journal", "0"}, nil, "--max-journal 0: must be at least 1"},
 		{"max conns 0", []string{"--max-conns", "0"}, nil, "--max-conns 0: must be at least 1"},
+		{"ipn allow a url", []string{"--ipn-allow", "http://shop.test"}, nil, `--ipn-allow http://shop.test: "http://shop.test" is not a host pattern`},
 		{"env max conns", nil, map[string]string{"ALMA_SANDBOX_MAX_CONNS": "-3"}, "ALMA_SANDBOX_MAX_CONNS=-3: must be at least 1"},
 		{"negative ipn delay", []string{"--ipn-delay", "-1s"}, nil, "--ipn-delay -1s: must not be negative"},
 		{"hang limit 0", []string{"--hang-limit", "0"}, nil, "--hang-limit 0s: must be above 0"},
@@ -134,6 +135,7 @@ func TestServeAcceptsGoodConfiguration(t *testing.T) {
 		{"ipn delay 0, min equal to max", []string{"--ipn-delay", "0", "--min-amount", "5000", "--max-amount", "5000"}, nil},
 		{"public url with a path", []string{"--public-url", "https://alma.test/sandbox"}, nil},
 		{"scenario dir", []string{"--scenarios", t.TempDir()}, nil},
+		{"ipn allow and max conns", []string{"--ipn-allow", "shop.test,*.example.com,127.0.0.1:8080", "--max-conns", "10"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
