@@ -12,7 +12,7 @@ PACT_LIB_DIR := $(CURDIR)/.pact/lib
 export CGO_LDFLAGS := -L$(PACT_LIB_DIR) -Wl,-rpath,$(PACT_LIB_DIR)
 export LD_LIBRARY_PATH := $(PACT_LIB_DIR)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: alma-js mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-engine docker-build docker-up docker-down docker-smoke clean
+.PHONY: alma-js hostile mutation run build test demo test-browser status-paths scenarios-run lint vet fmt bench fuzz pact pact-lib verify-alma docker-engine docker-build docker-up docker-down docker-smoke clean
 
 ## run: start the emulator with the embedded scenarios on http://$(ADDR) (ADDR=… or ALMA_SANDBOX_ADDR=…)
 run: build
@@ -26,6 +26,11 @@ build:
 test: pact-lib alma-js vet
 	$(GO) vet -tags pact ./contracts/...
 	$(GO) test -race -count=1 -tags pact ./...
+
+## hostile: the bounded hostile tests (connection limits, shutdown under load, the IPN sender's limits); also in `make test`
+hostile:
+	$(GO) test -race -count=1 -run 'TestHangOutlastsReadTimeout|TestSlowBodyCutByReadTimeout|TestIdleConnectionClosed|TestHeadersCapped|TestMaxConnsAnswers503|TestIPNAttemptsCappedPerPayment|TestIPNUnreachableHidesTheOSError|TestIPNAllow|TestIPNPerHostLimit|TestSlowBacklogBounded' -v ./emulator/
+	$(GO) test -race -count=1 -run 'TestServeShutsDownUnderLoad' -v ./cmd/alma-sandbox/
 
 ## demo: the emulator and the demo merchant checkout on http://127.0.0.1:4243/demo/
 demo:

@@ -281,6 +281,7 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 	s.store.reset()
 	s.journal.reset()
 	s.ipnLog.reset()
+	s.ipnLimits.reset()
 	s.arms.Reset()
 	s.creates.reset()
 	s.live.mu.Lock()

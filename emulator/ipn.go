@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,8 +26,18 @@ const maxIPNBackoff = time.Hour
 // maxIPNLog bounds the IPN delivery log.
 const maxIPNLog = 1000
 
-// errSkipped is the Error of a notification a scenario skipped.
-const errSkipped = "skipped by scenario"
+// Errors of the delivery log. A transport failure is "unreachable" whatever
+// the OS said (the detail goes to the server's log): the anonymous log must
+// not tell a refused port from a silent one.
+const (
+	errSkipped     = "skipped by scenario"
+	errUnreachable = "unreachable"
+	errOutage      = "not sent: an IPN outage (chaos)"
+	errNotAllowed  = "destination not allowed (--ipn-allow)"
+	errCapped      = "dropped: the payment's attempts are used up"
+	errHostBusy    = "dropped: too many attempts in flight to this host"
+	errBacklog     = "dropped: the sender's queue is full"
+)
 
 // delivery is one attempt to deliver an IPN, or a notification a scenario
 // skipped (Attempt 0, Error "skipped by scenario").
@@ -42,7 +54,8 @@ type delivery struct {
 // notice is one notification to deliver.
 type notice struct {
 	pid, url, sig string
-	ok            bool // signed with the payment's key
+	host          string // host:port, for the per-destination limit
+	ok            bool   // signed with the payment's key
 }
 
 // ipnLog is the bounded log of delivery attempts; safe for concurrent use.
@@ -106,47 +119,86 @@ func (s *Server) notify(p *payment, step *scenarios.Step, now time.Time) {
 	if step.BadSignature {
 		key = "wrong-" + key
 	}
-	n := notice{pid: p.ID, url: target, sig: sign(key, p.ID), ok: !step.BadSignature}
+	if !s.ipnAllowed(target) {
+		s.ipnLog.add(delivery{PaymentID: p.ID, Attempt: 1, At: now, URL: p.IPNCallbackURL, Error: errNotAllowed})
+		return
+	}
+	n := notice{pid: p.ID, url: target, host: hostPort(target), sig: sign(key, p.ID), ok: !step.BadSignature}
 	due := now.Add(max(s.IPNDelay, 0) + s.sampler.Draw(step.Delay, maxIPNBackoff))
 	for range 1 + min(max(step.Duplicate, 0), scenarios.MaxDuplicate) {
 		s.armAttempt(n, 1, due)
 	}
 }
 
-// armAttempt arms attempt number attempt of n at due.
+// armAttempt arms attempt number attempt of n at due; when the sender's
+// queue is full at due, the attempt is logged as dropped and retried as a
+// failure.
 func (s *Server) armAttempt(n notice, attempt int, due time.Time) {
-	s.timers.at(due, n.pid, true, func(at time.Time) { s.attempt(n, attempt, at) })
+	s.timers.atSlow(due, n.pid,
+		func(at time.Time) { s.attempt(n, attempt, at) },
+		func(at time.Time) { s.failAttempt(n, attempt, at, delivery{Error: errBacklog}) })
 }
 
 // attempt delivers n once at (the emulator's time) and, on failure, arms
 // the next attempt after a doubling backoff, up to IPNMaxAttempts. A payment
-// no longer stored (evicted, reset) is not notified.
+// no longer stored (evicted, reset) is not notified; one whose attempts
+// reached IPNMaxPerPayment, or whose host has IPNPerHost attempts in
+// flight, is not sent (logged as dropped).
 func (s *Server) attempt(n notice, attempt int, at time.Time) {
 	if s.store.update(n.pid, func(*payment) error { return nil }) != nil {
+		s.ipnLimits.forget(n.pid)
 		return
 	}
-	d := delivery{PaymentID: n.pid, Attempt: attempt, At: at, URL: n.url, SignatureOK: n.ok}
+	if !s.ipnLimits.enter(n.host, s.IPNPerHost) {
+		s.failAttempt(n, attempt, at, delivery{Error: errHostBusy})
+		return
+	}
+	if !s.ipnLimits.take(n.pid, s.IPNMaxPerPayment) {
+		s.ipnLimits.leave(n.host)
+		s.logAttempt(n, attempt, at, delivery{Error: errCapped})
+		return
+	}
 	var status int
 	var err error
-	if s.chaos.step(string(scenarios.OpIPN), at) != nil {
-		err = errors.New("not sent: an IPN outage (chaos)")
-	} else if st, rerr, relayed := s.relay.deliver(s.ipnCtx, n); relayed {
-		status, err = st, rerr // delivered by alma-sandbox listen
-	} else {
-		status, err = s.sendIPN(n)
+	outage := s.chaos.step(string(scenarios.OpIPN), at) != nil
+	if !outage {
+		if st, rerr, relayed := s.relay.deliver(s.ipnCtx, n); relayed {
+			status, err = st, rerr // delivered by alma-sandbox listen
+		} else {
+			status, err = s.sendIPN(n)
+		}
+	}
+	s.ipnLimits.leave(n.host)
+	if outage {
+		s.failAttempt(n, attempt, at, delivery{Error: errOutage})
+		return
 	}
 	if err != nil && s.ipnCtx.Err() != nil {
 		return // closing: not a failure of the receiver
 	}
-	d.Status = status
+	d := delivery{Status: status}
 	if err != nil {
-		d.Error = err.Error()
+		d.Error = errUnreachable
+		s.Logger.Debug("ipn attempt unreachable", "payment", n.pid, "attempt", attempt, "err", err)
 	}
-	s.ipnLog.add(d)
 	if err == nil && status >= 200 && status <= 299 {
+		s.logAttempt(n, attempt, at, d)
 		return
 	}
-	s.Logger.Debug("ipn attempt failed", "payment", n.pid, "attempt", attempt, "status", status, "err", err)
+	s.failAttempt(n, attempt, at, d)
+}
+
+// logAttempt logs attempt number attempt of n, d holding its outcome.
+func (s *Server) logAttempt(n notice, attempt int, at time.Time, d delivery) {
+	d.PaymentID, d.Attempt, d.At, d.URL, d.SignatureOK = n.pid, attempt, at, n.url, n.ok
+	s.ipnLog.add(d)
+}
+
+// failAttempt logs a failed attempt and arms the next after a doubling
+// backoff, up to IPNMaxAttempts.
+func (s *Server) failAttempt(n notice, attempt int, at time.Time, d delivery) {
+	s.logAttempt(n, attempt, at, d)
+	s.Logger.Debug("ipn attempt failed", "payment", n.pid, "attempt", attempt, "status", d.Status, "error", d.Error)
 	if attempt >= s.IPNMaxAttempts {
 		s.Logger.Info("ipn given up", "payment", n.pid, "attempts", attempt, "url", n.url)
 		return
@@ -156,6 +208,121 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 		backoff = min(2*backoff, maxIPNBackoff)
 	}
 	s.armAttempt(n, attempt+1, at.Add(backoff))
+}
+
+// ipnLimits counts each payment's attempts and the attempts in flight per
+// host:port; safe for concurrent use.
+type ipnLimits struct {
+	mu       sync.Mutex
+	made     map[string]int // attempts per payment id
+	inFlight map[string]int // attempts in flight per host:port
+}
+
+// maxTracked bounds the payments whose attempts are counted; past it the
+// counts start again (a payment then may make up to twice its cap).
+const maxTracked = 1 << 16
+
+// take counts one GET of pid and reports whether it is within limit.
+func (l *ipnLimits) take(pid string, limit int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.made == nil || len(l.made) >= maxTracked {
+		l.made = make(map[string]int)
+	}
+	if l.made[pid] >= limit {
+		return false
+	}
+	l.made[pid]++
+	return true
+}
+
+// forget drops pid's count (its payment is gone).
+func (l *ipnLimits) forget(pid string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.made, pid)
+}
+
+// reset forgets every payment's count (slots in flight stay: their
+// attempts still leave).
+func (l *ipnLimits) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.made = nil
+}
+
+// enter takes a slot of host and reports whether one was free (limit in
+// flight).
+func (l *ipnLimits) enter(host string, limit int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inFlight == nil {
+		l.inFlight = make(map[string]int)
+	}
+	if l.inFlight[host] >= limit {
+		return false
+	}
+	l.inFlight[host]++
+	return true
+}
+
+// leave frees host's slot.
+func (l *ipnLimits) leave(host string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inFlight[host]--; l.inFlight[host] <= 0 {
+		delete(l.inFlight, host)
+	}
+}
+
+// ipnAllowed reports whether target's host matches IPNAllow (empty: any).
+func (s *Server) ipnAllowed(target string) bool {
+	if len(s.IPNAllow) == 0 {
+		return true
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	for _, pattern := range s.IPNAllow {
+		if hostMatches(strings.ToLower(pattern), host, port) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostMatches reports whether pattern ("name", "*.suffix", either with an
+// optional ":port"; IPv6 in brackets) matches host and port.
+func hostMatches(pattern, host, port string) bool {
+	if h, p, err := net.SplitHostPort(pattern); err == nil {
+		if p != port {
+			return false
+		}
+		pattern = h
+	}
+	pattern = strings.Trim(pattern, "[]")
+	if suffix, ok := strings.CutPrefix(pattern, "*."); ok {
+		return strings.HasSuffix(host, "."+suffix)
+	}
+	return host == pattern
+}
+
+// hostPort is target's host:port (the scheme's port when none is given).
+func hostPort(target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // sendIPN performs the signed GET and returns the receiver's status.

@@ -45,6 +45,18 @@ const (
 	DefaultIPNRetryBase   = time.Second
 	DefaultIPNMaxAttempts = 8
 	DefaultIPNTimeout     = 10 * time.Second
+	// DefaultIPNMaxPerPayment caps a payment's attempts, copies and retries
+	// of every notification included; DefaultIPNPerHost the attempts in
+	// flight to one host:port.
+	DefaultIPNMaxPerPayment = 24
+	DefaultIPNPerHost       = 4
+	// Connection limits (docs/internals.md, README "Limits").
+	DefaultReadTimeout    = 30 * time.Second
+	DefaultIdleTimeout    = 30 * time.Second
+	DefaultMaxHeaderBytes = 64 << 10
+	DefaultMaxConns       = 512
+	// DefaultShutdownGrace is how long Close waits for requests in flight.
+	DefaultShutdownGrace = 5 * time.Second
 )
 
 // DefaultInstallments are the installment counts the fee plans offer
@@ -86,6 +98,26 @@ type Server struct {
 	// 401. Empty: any well-formed sk_test_ key is known (sk_test_ then
 	// letters, digits or underscores). Live keys are always refused.
 	APIKeys []string
+	// IPNMaxPerPayment caps the attempts a payment's notifications make in
+	// all (duplicates and retries included); IPNPerHost the attempts in
+	// flight to one host:port (an attempt past it is logged as dropped and
+	// retried as a failure).
+	IPNMaxPerPayment, IPNPerHost int
+	// IPNAllow restricts where notifications go: host patterns ("shop.test",
+	// "*.example.com", "127.0.0.1:8080"; a pattern without a port allows
+	// every port). Empty: anywhere, localhost included.
+	IPNAllow []string
+	// ReadTimeout bounds reading a request's head and body; it does not cut
+	// a scenario's hang, which holds the request up to HangLimit (net/http
+	// clears the read deadline once the body is read, and no WriteTimeout
+	// is set); IdleTimeout closes a
+	// keep-alive connection without a request for that long; MaxHeaderBytes
+	// bounds the request line and headers.
+	ReadTimeout, IdleTimeout time.Duration
+	MaxHeaderBytes           int
+	// MaxConns bounds the open connections; one more is answered 503
+	// ({"message":"Service Unavailable"}) and closed.
+	MaxConns int
 	// AllowOrigins get CORS headers ("*" for any origin, without
 	// credentials, and never on the admin API or the customer's page).
 	AllowOrigins []string
@@ -117,6 +149,7 @@ type Server struct {
 	clock     *clock
 	timers    *timers
 	ipnLog    ipnLog
+	ipnLimits ipnLimits
 	ipnClient *http.Client
 	ipnCtx    context.Context
 	ipnStop   context.CancelFunc
@@ -136,6 +169,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	ln     net.Listener
+	capped *capListener
 	srv    *http.Server
 	url    string
 	served chan struct{}
@@ -162,13 +196,19 @@ func (s *Server) Open() error {
 	}
 	url := "http://" + ln.Addr().String()
 	s.base.Store(&url)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: s.unused.track}
+	capped := newCapListener(ln, s.MaxConns)
+	s.unused.reopen()
+	srv := &http.Server{
+		Handler: h, ConnState: s.unused.track,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: s.ReadTimeout,
+		IdleTimeout: s.IdleTimeout, MaxHeaderBytes: s.MaxHeaderBytes,
+	}
 	served := make(chan struct{})
-	s.ln, s.url, s.srv, s.served = ln, url, srv, served
+	s.ln, s.capped, s.url, s.srv, s.served = capped, capped, url, srv, served
 	log := s.Logger
 	go func() {
 		defer close(served)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(capped); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("emulator: serve", "err", err)
 		}
 	}()
@@ -177,7 +217,7 @@ func (s *Server) Open() error {
 
 // Close stops the server gracefully: hanging and delayed requests are
 // released at once, pending IPN retries and decision timers stop, in-flight
-// requests finish (up to 5 s).
+// requests finish (up to DefaultShutdownGrace).
 func (s *Server) Close() error {
 	s.initOnce.Do(s.init)
 	s.closeOnce.Do(func() {
@@ -192,7 +232,7 @@ func (s *Server) Close() error {
 	if srv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultShutdownGrace)
 	defer cancel()
 	s.unused.closeAll()
 	err := srv.Shutdown(ctx)
@@ -227,6 +267,17 @@ func (s *Server) Advance(d time.Duration) {
 	s.initOnce.Do(s.init)
 	s.clock.advance(d)
 	s.timers.fireDue(true)
+}
+
+// RefusedConns is how many connections were refused for being over
+// MaxConns.
+func (s *Server) RefusedConns() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.capped == nil {
+		return 0
+	}
+	return s.capped.refused.Load()
 }
 
 // Panics is how many handler panics the recover middleware caught (a bug
@@ -268,6 +319,12 @@ func (s *Server) fillDefaults() {
 	setDefault(&s.HangLimit, DefaultHangLimit)
 	setDefault(&s.IPNRetryBase, DefaultIPNRetryBase)
 	setDefault(&s.IPNMaxAttempts, DefaultIPNMaxAttempts)
+	setDefault(&s.IPNMaxPerPayment, DefaultIPNMaxPerPayment)
+	setDefault(&s.IPNPerHost, DefaultIPNPerHost)
+	setDefault(&s.ReadTimeout, DefaultReadTimeout)
+	setDefault(&s.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&s.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	setDefault(&s.MaxConns, DefaultMaxConns)
 	if len(s.Installments) == 0 {
 		s.Installments = DefaultInstallments()
 	}

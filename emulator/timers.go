@@ -6,9 +6,14 @@ import (
 	"time"
 )
 
-// maxAsyncFires bounds the slow timers (IPN attempts) that fire at once in
-// real time.
+// maxAsyncFires is the pool of goroutines that fire slow timers (IPN
+// attempts) in real time: at most that many at once.
 const maxAsyncFires = 32
+
+// maxSlowBacklog bounds the slow timers due and waiting for the pool; past
+// it a timer is dropped (its drop callback runs) rather than block the
+// runner.
+const maxSlowBacklog = 1024
 
 // timer is something due at a time on the emulator's clock: a scenario's
 // decision, an IPN attempt.
@@ -16,8 +21,9 @@ type timer struct {
 	due  time.Time
 	seq  uint64 // arming order, among timers due at once
 	pid  string // the payment it belongs to
-	slow bool   // it may block (network): in real time, it fires on its own goroutine
+	slow bool   // it may block (network): in real time, the pool fires it
 	fire func(at time.Time)
+	drop func(at time.Time) // a slow timer the full backlog refused; may be nil
 }
 
 // timers holds what is due on the emulator's clock. In real time, a runner
@@ -35,9 +41,9 @@ type timers struct {
 	firing sync.Mutex    // one firing pass at a time: due timers fire in order
 	wake   chan struct{} // tells the runner the queue or clock changed
 	done   chan struct{}
-	slow   chan struct{}  // semaphore of slow fires in flight
-	flying sync.WaitGroup // slow fires in flight
-	wg     sync.WaitGroup // the runner
+	slow   chan *timer    // the backlog of slow fires, read by the pool
+	flying sync.WaitGroup // slow fires in the backlog or in flight
+	wg     sync.WaitGroup // the runner and the pool
 }
 
 // newTimers returns timers on clock and starts their real-time runner; stop
@@ -47,23 +53,53 @@ func newTimers(c *clock) *timers {
 		clock: c,
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
-		slow:  make(chan struct{}, maxAsyncFires),
+		slow:  make(chan *timer, maxSlowBacklog),
 	}
-	t.wg.Add(1)
+	t.wg.Add(1 + maxAsyncFires)
 	go t.run()
+	for range maxAsyncFires {
+		go t.work()
+	}
 	return t
+}
+
+// work is one of the pool: it fires slow timers from the backlog until
+// close.
+func (t *timers) work() {
+	defer t.wg.Done()
+	for {
+		select {
+		case tm := <-t.slow:
+			tm.fire(tm.due)
+			t.flying.Done()
+		case <-t.done:
+			return
+		}
+	}
 }
 
 // at arms fire for due, on behalf of payment pid. Once closed, nothing is
 // armed.
 func (t *timers) at(due time.Time, pid string, slow bool, fire func(at time.Time)) {
+	t.arm(&timer{due: due, pid: pid, slow: slow, fire: fire})
+}
+
+// atSlow arms a slow timer: in real time the pool fires it, and when the
+// backlog is full drop runs instead, on the runner (it must not block).
+func (t *timers) atSlow(due time.Time, pid string, fire, drop func(at time.Time)) {
+	t.arm(&timer{due: due, pid: pid, slow: true, fire: fire, drop: drop})
+}
+
+// arm queues tm in arming order.
+func (t *timers) arm(tm *timer) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
 		return
 	}
 	t.seq++
-	heap.Push(&t.queue, &timer{due: due, seq: t.seq, pid: pid, slow: slow, fire: fire})
+	tm.seq = t.seq
+	heap.Push(&t.queue, tm)
 	t.mu.Unlock()
 	t.poke()
 }
@@ -150,17 +186,15 @@ func (t *timers) firePass(sync bool) {
 			tm.fire(tm.due)
 			continue
 		}
-		select {
-		case t.slow <- struct{}{}:
-		case <-t.done:
-			return
-		}
 		t.flying.Add(1)
-		go func() {
-			defer t.flying.Done()
-			defer func() { <-t.slow }()
-			tm.fire(tm.due)
-		}()
+		select {
+		case t.slow <- tm:
+		default:
+			t.flying.Done()
+			if tm.drop != nil {
+				tm.drop(tm.due)
+			}
+		}
 	}
 }
 
@@ -212,7 +246,16 @@ func (t *timers) close() {
 	t.mu.Unlock()
 	close(t.done)
 	t.wg.Wait()
-	t.flying.Wait()
+	t.firing.Lock() // no pass enqueues while the backlog is drained
+	defer t.firing.Unlock()
+	for {
+		select {
+		case <-t.slow:
+			t.flying.Done()
+		default:
+			return
+		}
+	}
 }
 
 // timerHeap orders timers by due time, then arming order.

@@ -28,6 +28,8 @@ type serveFlags struct {
 	seed                         int64
 	minAmount, maxAmount         int64
 	maxPayments, maxJournal      int
+	maxConns                     int
+	ipnAllow                     listFlag
 	ipnDelay, ipnRetry, hang     time.Duration
 	demo                         bool
 }
@@ -107,6 +109,8 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.Int64Var(&f.maxAmount, "max-amount", env.int64(envName("max-amount"), emulator.DefaultMaxAmount), usage("max-amount", "largest purchase_amount in cents"))
 	fs.IntVar(&f.maxPayments, "max-payments", int(env.int64(envName("max-payments"), emulator.DefaultMaxPayments)), usage("max-payments", "payments kept in memory, oldest evicted"))
 	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64(envName("max-journal"), emulator.DefaultMaxJournal)), usage("max-journal", "requests kept in the journal"))
+	fs.IntVar(&f.maxConns, "max-conns", int(env.int64(envName("max-conns"), emulator.DefaultMaxConns)), usage("max-conns", "open connections served at once; one more is answered 503"))
+	fs.Var(&f.ipnAllow, "ipn-allow", usage("ipn-allow", "hosts IPN notifications may go to, repeatable or comma-separated: a name, an IP, *.example.com, with an optional :port; default: any"))
 	fs.DurationVar(&f.ipnDelay, "ipn-delay", env.duration(envName("ipn-delay"), emulator.DefaultIPNDelay), usage("ipn-delay", "wait before an IPN"))
 	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration(envName("ipn-retry-base"), emulator.DefaultIPNRetryBase), usage("ipn-retry-base", "first IPN retry backoff, doubling"))
 	fs.DurationVar(&f.hang, "hang-limit", env.duration(envName("hang-limit"), emulator.DefaultHangLimit), usage("hang-limit", "longest a scenario's hang or delay holds a request"))
@@ -118,6 +122,9 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 func (f *serveFlags) finish(fs *flag.FlagSet) {
 	if !isSet(fs, "allow-origin") {
 		f.origins = listFlag(splitList(os.Getenv(envName("allow-origin"))))
+	}
+	if !isSet(fs, "ipn-allow") {
+		f.ipnAllow = listFlag(splitList(os.Getenv(envName("ipn-allow"))))
 	}
 	for i, o := range f.origins {
 		f.origins[i] = strings.TrimSuffix(o, "/")
@@ -155,6 +162,11 @@ func (f *serveFlags) check(fs *flag.FlagSet) []error {
 			add("allow-origin", err.Error())
 		}
 	}
+	for _, h := range f.ipnAllow {
+		if strings.ContainsAny(h, "/?#@ ") {
+			add("ipn-allow", fmt.Sprintf("%q is not a host pattern: want a name, an IP or *.domain, with an optional :port", h))
+		}
+	}
 	errs = append(errs, f.checkNumbers(src)...)
 	return errs
 }
@@ -174,6 +186,7 @@ func (f *serveFlags) checkNumbers(src func(string) string) []error {
 	}
 	atLeast("max-payments", int64(f.maxPayments), 1)
 	atLeast("max-journal", int64(f.maxJournal), 1)
+	atLeast("max-conns", int64(f.maxConns), 1)
 	if f.ipnDelay < 0 {
 		errs = append(errs, fmt.Errorf("%s: must not be negative (0 sends at once)", src("ipn-delay")))
 	}
@@ -297,9 +310,10 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 		s.Seed = f.seed
 	}
 	s.MinAmount, s.MaxAmount = f.minAmount, f.maxAmount
-	s.MaxPayments, s.MaxJournal = f.maxPayments, f.maxJournal
+	s.MaxPayments, s.MaxJournal, s.MaxConns = f.maxPayments, f.maxJournal, f.maxConns
 	s.IPNDelay, s.IPNRetryBase, s.HangLimit = f.ipnDelay, f.ipnRetry, f.hang
 	s.AllowOrigins = f.origins
+	s.IPNAllow = f.ipnAllow
 	s.Logger, s.LogRequests = log, f.logRequests
 	return s
 }

@@ -82,6 +82,9 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"max payments -1", []string{"--max-payments", "-1"}, nil, "--max-payments -1: must be at least 1"},
 		{"env max payments 0", nil, map[string]string{"ALMA_SANDBOX_MAX_PAYMENTS": "0"}, "alma-sandbox serve: ALMA_SANDBOX_MAX_PAYMENTS=0: must be at least 1"},
 		{"max journal 0", []string{"--max-journal", "0"}, nil, "--max-journal 0: must be at least 1"},
+		{"max conns 0", []string{"--max-conns", "0"}, nil, "--max-conns 0: must be at least 1"},
+		{"ipn allow a url", []string{"--ipn-allow", "http://shop.test"}, nil, `--ipn-allow http://shop.test: "http://shop.test" is not a host pattern`},
+		{"env max conns", nil, map[string]string{"ALMA_SANDBOX_MAX_CONNS": "-3"}, "ALMA_SANDBOX_MAX_CONNS=-3: must be at least 1"},
 		{"negative ipn delay", []string{"--ipn-delay", "-1s"}, nil, "--ipn-delay -1s: must not be negative"},
 		{"hang limit 0", []string{"--hang-limit", "0"}, nil, "--hang-limit 0s: must be above 0"},
 		{"ipn retry base 0", []string{"--ipn-retry-base", "0"}, nil, "--ipn-retry-base 0s: must be above 0"},
@@ -134,6 +137,7 @@ func TestServeAcceptsGoodConfiguration(t *testing.T) {
 		{"ipn delay 0, min equal to max", []string{"--ipn-delay", "0", "--min-amount", "5000", "--max-amount", "5000"}, nil},
 		{"public url with a path", []string{"--public-url", "https://alma.test/sandbox"}, nil},
 		{"scenario dir", []string{"--scenarios", t.TempDir()}, nil},
+		{"ipn allow and max conns", []string{"--ipn-allow", "shop.test,*.example.com,127.0.0.1:8080", "--max-conns", "10"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,4 +315,57 @@ func TestServeRequestLogOff(t *testing.T) {
 			assert.Empty(t, requestLines(logs.String()), "logs: %s", logs.String())
 		})
 	}
+}
+
+// TestServeShutsDownUnderLoad: SIGTERM while clients keep creating payments,
+// bodies trickle in and spare connections sit unused: serve stops within
+// its grace with exit status 0 (stop asserts it), and /healthz answered
+// throughout.
+func TestServeShutsDownUnderLoad(t *testing.T) {
+	base, logs, stop := startServe(t, "--log-level", "warn", "--max-conns", "64")
+	addr := strings.TrimPrefix(base, "http://")
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 { // busy clients
+		wg.Go(func() {
+			for i := 0; i < 2000; i++ { // bounded
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				req, _ := http.NewRequest(http.MethodPost, base+"/v1/payments", strings.NewReader(`{"payment":{"purchase_amount":20000}}`))
+				req.Header.Set("Authorization", "Alma-Auth sk_test_load")
+				if res, err := http.DefaultClient.Do(req); err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					_ = res.Body.Close()
+				}
+			}
+		})
+	}
+	var conns []net.Conn
+	for range 8 { // bodies that trickle in, and spares never used
+		slow, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		_, err = io.WriteString(slow, "POST /v1/payments HTTP/1.1\r\nHost: x\r\nAuthorization: Alma-Auth sk_test_slow\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+		require.NoError(t, err)
+		spare, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		conns = append(conns, slow, spare)
+	}
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	for range 10 {
+		res, err := http.Get(base + "/healthz")
+		require.NoError(t, err, "healthz under load")
+		_ = res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+	}
+	stop()
+	close(quit)
+	wg.Wait()
+	assert.NotContains(t, logs.String(), "shutdown:")
 }
