@@ -30,6 +30,8 @@ type serveFlags struct {
 	maxPayments, maxJournal      int
 	maxConns                     int
 	ipnAllow                     listFlag
+	apiKeys, allowedHosts        listFlag
+	frozenClock                  bool
 	ipnDelay, ipnRetry, hang     time.Duration
 	demo                         bool
 }
@@ -111,6 +113,9 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64(envName("max-journal"), emulator.DefaultMaxJournal)), usage("max-journal", "requests kept in the journal"))
 	fs.IntVar(&f.maxConns, "max-conns", int(env.int64(envName("max-conns"), emulator.DefaultMaxConns)), usage("max-conns", "open connections served at once; one more is answered 503"))
 	fs.Var(&f.ipnAllow, "ipn-allow", usage("ipn-allow", "hosts IPN notifications may go to, repeatable or comma-separated: a name, an IP, *.example.com, with an optional :port; default: any"))
+	fs.Var(&f.apiKeys, "api-key", usage("api-key", "the only sk_test_ keys the emulator knows, repeatable or comma-separated; default: any well-formed sk_test_ key"))
+	fs.Var(&f.allowedHosts, "allowed-host", usage("allowed-host", "host names the admin API and the payment page answer as, besides IP addresses, localhost and --public-url's host (e.g. alma-sandbox for other containers)"))
+	fs.BoolVar(&f.frozenClock, "frozen-clock", env.bool(envName("frozen-clock"), false), usage("frozen-clock", "stop the emulator's clock: it moves only with POST /__admin/clock/advance"))
 	fs.DurationVar(&f.ipnDelay, "ipn-delay", env.duration(envName("ipn-delay"), emulator.DefaultIPNDelay), usage("ipn-delay", "wait before an IPN"))
 	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration(envName("ipn-retry-base"), emulator.DefaultIPNRetryBase), usage("ipn-retry-base", "first IPN retry backoff, doubling"))
 	fs.DurationVar(&f.hang, "hang-limit", env.duration(envName("hang-limit"), emulator.DefaultHangLimit), usage("hang-limit", "longest a scenario's hang or delay holds a request"))
@@ -125,6 +130,12 @@ func (f *serveFlags) finish(fs *flag.FlagSet) {
 	}
 	if !isSet(fs, "ipn-allow") {
 		f.ipnAllow = listFlag(splitList(os.Getenv(envName("ipn-allow"))))
+	}
+	if !isSet(fs, "api-key") {
+		f.apiKeys = listFlag(splitList(os.Getenv(envName("api-key"))))
+	}
+	if !isSet(fs, "allowed-host") {
+		f.allowedHosts = listFlag(splitList(os.Getenv(envName("allowed-host"))))
 	}
 	for i, o := range f.origins {
 		f.origins[i] = strings.TrimSuffix(o, "/")
@@ -160,6 +171,16 @@ func (f *serveFlags) check(fs *flag.FlagSet) []error {
 	for _, o := range f.origins {
 		if err := checkOrigin(o); err != nil {
 			add("allow-origin", err.Error())
+		}
+	}
+	for _, k := range f.apiKeys {
+		if !strings.HasPrefix(k, "sk_test_") || len(k) == len("sk_test_") || strings.ContainsAny(k, " /") {
+			add("api-key", fmt.Sprintf("%q is not a sandbox key: want sk_test_ then letters, digits or underscores", k))
+		}
+	}
+	for _, h := range f.allowedHosts {
+		if h == "" || strings.ContainsAny(h, "/?#@ ") {
+			add("allowed-host", fmt.Sprintf("%q is not a host name (no scheme or path)", h))
 		}
 	}
 	for _, h := range f.ipnAllow {
@@ -314,6 +335,7 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.IPNDelay, s.IPNRetryBase, s.HangLimit = f.ipnDelay, f.ipnRetry, f.hang
 	s.AllowOrigins = f.origins
 	s.IPNAllow = f.ipnAllow
+	s.APIKeys, s.AllowedHosts, s.FrozenClock = f.apiKeys, f.allowedHosts, f.frozenClock
 	s.Logger, s.LogRequests = log, f.logRequests
 	return s
 }

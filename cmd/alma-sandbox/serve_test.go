@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -73,6 +74,9 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"origin without scheme", []string{"--allow-origin", "localhost:3000"}, nil, `--allow-origin localhost:3000: "localhost:3000" is not an origin: want scheme://host[:port]`},
 		{"env origin without scheme", nil, map[string]string{"ALMA_SANDBOX_ALLOW_ORIGIN": "localhost:3000"}, `ALMA_SANDBOX_ALLOW_ORIGIN=localhost:3000: "localhost:3000" is not an origin`},
 		{"origin with a path", []string{"--allow-origin", "http://localhost:3000/app"}, nil, "without a path"},
+		{"api key not a sandbox key", []string{"--api-key", "sk_live_x"}, nil, `--api-key sk_live_x: "sk_live_x" is not a sandbox key`},
+		{"env api key bare", nil, map[string]string{"ALMA_SANDBOX_API_KEY": "sk_test_"}, `ALMA_SANDBOX_API_KEY=sk_test_: "sk_test_" is not a sandbox key`},
+		{"allowed host with a scheme", []string{"--allowed-host", "http://alma"}, nil, `--allowed-host http://alma: "http://alma" is not a host name`},
 		{"public url not a url", []string{"--public-url", "notaurl"}, nil, "--public-url notaurl: want an absolute URL such as http://127.0.0.1:4242"},
 		{"env public url without scheme", nil, map[string]string{"ALMA_SANDBOX_PUBLIC_URL": "127.0.0.1:4242"}, "ALMA_SANDBOX_PUBLIC_URL=127.0.0.1:4242: want an absolute URL"},
 		{"min above max", []string{"--min-amount", "300000"}, nil, "--min-amount 300000 is above --max-amount 200000"},
@@ -368,4 +372,38 @@ func TestServeShutsDownUnderLoad(t *testing.T) {
 	close(quit)
 	wg.Wait()
 	assert.NotContains(t, logs.String(), "shutdown:")
+}
+
+// TestServeKeysHostsAndFrozenClock: --api-key makes the emulator refuse any
+// other key, --allowed-host opens the admin API to that name, and
+// --frozen-clock stops the clock until advanced.
+func TestServeKeysHostsAndFrozenClock(t *testing.T) {
+	base, _, stop := startServe(t, "--api-key", "sk_test_team_a", "--allowed-host", "alma-sandbox", "--frozen-clock")
+	defer stop()
+	get := func(path, key, host string) int {
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		require.NoError(t, err)
+		if key != "" {
+			req.Header.Set("Authorization", "Alma-Auth "+key)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, get("/v1/me", "sk_test_team_a", ""))
+	assert.Equal(t, http.StatusUnauthorized, get("/v1/me", "sk_test_team_b", ""), "a key the emulator was not given")
+	assert.Equal(t, http.StatusOK, get("/__admin/payments", "", "alma-sandbox:4242"))
+	assert.Equal(t, http.StatusMisdirectedRequest, get("/__admin/payments", "", "elsewhere.example"))
+	res, err := http.Get(base + "/__admin/clock")
+	require.NoError(t, err)
+	var clock struct {
+		Frozen bool `json:"frozen"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&clock))
+	_ = res.Body.Close()
+	assert.True(t, clock.Frozen)
 }
