@@ -308,3 +308,44 @@ func (s *Server) adminTables(w http.ResponseWriter, r *http.Request) {
 		Flows: scenarios.Flows(), Cards: TestCards(),
 	})
 }
+
+// resendBody is the body of POST /__admin/payments/{id}/ipn.
+type resendBody struct {
+	BadSignature bool `json:"bad_signature"`
+	Duplicate    int  `json:"duplicate"`
+}
+
+// adminResendIPN answers POST /__admin/payments/{id}/ipn: the payment's
+// notification is sent again now (signed with a wrong key with
+// bad_signature, duplicate extra copies at once), its attempts logged
+// before the answer, which lists the payment's deliveries.
+func (s *Server) adminResendIPN(w http.ResponseWriter, r *http.Request) {
+	var body resendBody
+	if aerr := decodeBody(r, &body); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if body.Duplicate < 0 || body.Duplicate > scenarios.MaxDuplicate {
+		writeError(w, fieldError("duplicate", codeInvalidValue, "duplicate must be between 0 and 10", body.Duplicate))
+		return
+	}
+	id := mux.Vars(r)["id"]
+	var aerr *apiError
+	if s.store.update(id, func(p *payment) error {
+		if p.IPNCallbackURL == "" {
+			aerr = fieldError("payment.ipn_callback_url", codeMissingField, "the payment has no ipn_callback_url to notify", nil)
+			return nil
+		}
+		s.notifyAfter(p, &scenarios.Step{BadSignature: body.BadSignature, Duplicate: body.Duplicate}, s.clock.now(), 0)
+		return nil
+	}) != nil {
+		writeError(w, paymentNotFound(id))
+		return
+	}
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	s.timers.fireDue(true)
+	writeOK(w, map[string]any{"data": orEmpty(s.ipnLog.of(id))})
+}

@@ -49,7 +49,15 @@ type delivery struct {
 	Status      int       `json:"status,omitempty"`
 	Error       string    `json:"error,omitempty"`
 	SignatureOK bool      `json:"signature_ok"`
+	// Headers the attempt sent; Answer the start of the receiver's body
+	// (maxIPNAnswer bytes); DurationMS the wall time it took.
+	Headers    map[string]string `json:"headers,omitempty"`
+	Answer     string            `json:"answer,omitempty"`
+	DurationMS float64           `json:"duration_ms,omitempty"`
 }
+
+// maxIPNAnswer bounds the receiver's answer a delivery keeps.
+const maxIPNAnswer = 512
 
 // notice is one notification to deliver.
 type notice struct {
@@ -99,6 +107,11 @@ func (l *ipnLog) reset() {
 // a wrong key, Skip sends nothing but logs one entry. A payment without a
 // callback URL is not notified. It runs under p's lock.
 func (s *Server) notify(p *payment, step *scenarios.Step, now time.Time) {
+	s.notifyAfter(p, step, now, max(s.IPNDelay, 0))
+}
+
+// notifyAfter is notify with the first attempt wait before the step's delay.
+func (s *Server) notifyAfter(p *payment, step *scenarios.Step, now time.Time, wait time.Duration) {
 	if p.IPNCallbackURL == "" {
 		return
 	}
@@ -124,7 +137,7 @@ func (s *Server) notify(p *payment, step *scenarios.Step, now time.Time) {
 		return
 	}
 	n := notice{pid: p.ID, url: target, host: hostPort(target), sig: sign(key, p.ID), ok: !step.BadSignature}
-	due := now.Add(max(s.IPNDelay, 0) + s.sampler.Draw(step.Delay, maxIPNBackoff))
+	due := now.Add(wait + s.sampler.Draw(step.Delay, maxIPNBackoff))
 	for range 1 + min(max(step.Duplicate, 0), scenarios.MaxDuplicate) {
 		s.armAttempt(n, 1, due)
 	}
@@ -159,15 +172,18 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 		return
 	}
 	var status int
+	var answer []byte
 	var err error
+	start := time.Now()
 	outage := s.chaos.step(string(scenarios.OpIPN), at) != nil
 	if !outage {
 		if st, rerr, relayed := s.relay.deliver(s.ipnCtx, n); relayed {
 			status, err = st, rerr // delivered by alma-sandbox listen
 		} else {
-			status, err = s.sendIPN(n)
+			status, answer, err = s.sendIPN(n)
 		}
 	}
+	took := durationMS(time.Since(start))
 	s.ipnLimits.leave(n.host)
 	if outage {
 		s.failAttempt(n, attempt, at, delivery{Error: errOutage})
@@ -176,7 +192,7 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 	if err != nil && s.ipnCtx.Err() != nil {
 		return // closing: not a failure of the receiver
 	}
-	d := delivery{Status: status}
+	d := delivery{Status: status, Answer: string(answer), DurationMS: took}
 	if err != nil {
 		d.Error = errUnreachable
 		s.Logger.Debug("ipn attempt unreachable", "payment", n.pid, "attempt", attempt, "err", err)
@@ -191,6 +207,7 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 // logAttempt logs attempt number attempt of n, d holding its outcome.
 func (s *Server) logAttempt(n notice, attempt int, at time.Time, d delivery) {
 	d.PaymentID, d.Attempt, d.At, d.URL, d.SignatureOK = n.pid, attempt, at, n.url, n.ok
+	d.Headers = map[string]string{SignatureHeader: n.sig}
 	s.ipnLog.add(d)
 }
 
@@ -327,19 +344,20 @@ func hostPort(target string) string {
 
 // sendIPN performs the signed GET and returns the receiver's status.
 // Redirects are not followed.
-func (s *Server) sendIPN(n notice) (int, error) {
+func (s *Server) sendIPN(n notice) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(s.ipnCtx, http.MethodGet, n.url, nil)
 	if err != nil {
-		return 0, fmt.Errorf("ipn request: %w", err)
+		return 0, nil, fmt.Errorf("ipn request: %w", err)
 	}
 	req.Header.Set(SignatureHeader, n.sig)
 	resp, err := s.ipnClient.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("ipn get: %w", err)
+		return 0, nil, fmt.Errorf("ipn get: %w", err)
 	}
 	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxIPNAnswer))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return resp.StatusCode, nil
+	return resp.StatusCode, answer, nil
 }
 
 // noRedirects makes a client return a redirect as it is.

@@ -56,6 +56,7 @@ func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/payments/{id}/customer", s.customerStep).Methods(post)
 	a.HandleFunc("/payments/{id}/state", s.adminState).Methods(post)
 	a.HandleFunc("/payments/{id}/advance", s.adminAdvance).Methods(post)
+	a.HandleFunc("/payments/{id}/ipn", s.adminResendIPN).Methods(post)
 	a.HandleFunc("/clock", s.adminClock).Methods(get)
 	a.HandleFunc("/clock/advance", s.adminClockAdvance).Methods(post)
 	a.HandleFunc("/journal", s.adminJournal).Methods(get)

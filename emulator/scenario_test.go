@@ -331,3 +331,35 @@ func TestScenarioAppliedAndMisfit(t *testing.T) {
 	plain := c.do(http.MethodPost, "/v1/payments", createBody(20000))
 	assert.Empty(t, plain.Header.Get(emulator.ScenarioAppliedHeader))
 }
+
+// TestIPNConsole: each attempt shows its URL, headers, status, answer and
+// timing; a resend goes out at once, signed or not, duplicated on demand.
+func TestIPNConsole(t *testing.T) {
+	t.Parallel()
+	rc := emulatortest.NewIPNReceiver(t, testKey)
+	_, c := open(t, frozen(time.Hour))
+	id := c.create(20000, paymentField("ipn_callback_url", rc.URL+"/ipn?shop=1"))["id"].(string)
+	c.pay(id)
+	res := c.do(http.MethodPost, "/__admin/payments/"+id+"/ipn", map[string]any{})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	list := res.JSON(t)["data"].([]any)
+	require.Len(t, list, 1, "sent now, not an hour later")
+	d := list[0].(map[string]any)
+	assert.Equal(t, rc.URL+"/ipn?shop=1&pid="+id, d["url"])
+	assert.Equal(t, float64(200), d["status"])
+	assert.Equal(t, `{"success":true}`, d["answer"])
+	assert.NotEmpty(t, d["headers"].(map[string]any)["X-Alma-Signature"])
+	_, timed := d["duration_ms"]
+	assert.True(t, timed)
+
+	res = c.do(http.MethodPost, "/__admin/payments/"+id+"/ipn", map[string]any{"bad_signature": true, "duplicate": 2})
+	require.Equal(t, http.StatusOK, res.Status)
+	assert.Len(t, res.JSON(t)["data"], 4, "three more attempts, refused by the receiver")
+	assert.Equal(t, 3, rc.Forged())
+	assert.Equal(t, []string{id}, rc.PIDs())
+
+	assert.Equal(t, http.StatusBadRequest, c.do(http.MethodPost, "/__admin/payments/"+id+"/ipn", map[string]any{"duplicate": 11}).Status)
+	other := c.create(20000)["id"].(string)
+	assert.Equal(t, http.StatusBadRequest, c.do(http.MethodPost, "/__admin/payments/"+other+"/ipn", map[string]any{}).Status, "no callback URL")
+	assert.Equal(t, http.StatusNotFound, c.do(http.MethodPost, "/__admin/payments/payment_11nope/ipn", map[string]any{}).Status)
+}

@@ -147,3 +147,27 @@ func TestForwardURLKeepsTheQuery(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "http://localhost:8000/alma/ipn?order=7&pid=payment_11x&shop=1", got)
 }
+
+// TestIPNResend: `ipn resend` sends the notification now and prints the
+// payment's attempts.
+func TestIPNResend(t *testing.T) {
+	const key = "sk_test_resend"
+	s := emulatortest.MustOpen(t, func(s *emulator.Server) { s.FrozenClock, s.IPNDelay = true, time.Hour })
+	rc := emulatortest.NewIPNReceiver(t, key)
+	conn := connector.NewClient(s.URL(), key)
+	conn.IPNCallbackURL = rc.URL + "/ipn"
+	ctx := context.Background()
+	r := conn.Initialize(ctx, connector.Session{Amount: 30000, Order: connector.Order{Reference: "resend-1", CurrencyCode: "EUR", Redirection: "https://shop.example.com/return"}}, connector.FlowCapture)
+	require.NotEmpty(t, r.PaymentID)
+	_, err := emulatortest.NewAdmin(s.URL()).Pay(ctx, r.PaymentID, emulatortest.YesCard)
+	require.NoError(t, err)
+	var out, errOut syncBuf
+	require.Equal(t, 0, run(ctx, []string{"ipn", "resend", r.PaymentID, "--url", s.URL()}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), `attempt 1  200`)
+	assert.Contains(t, out.String(), `{"success":true}`)
+	assert.Equal(t, []string{r.PaymentID}, rc.PIDs())
+	require.Equal(t, 0, run(ctx, []string{"ipn", "resend", r.PaymentID, "--url", s.URL(), "--bad-signature"}, &out, &errOut))
+	assert.Contains(t, out.String(), "  401  ")
+	assert.Equal(t, 2, run(ctx, []string{"ipn", "resend", "nope", "--url", s.URL()}, &out, &errOut))
+	assert.Equal(t, 1, run(ctx, []string{"ipn", "resend", "payment_11nope", "--url", s.URL()}, &out, &errOut))
+}

@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runHealth(ctx, args[1:], stdout, stderr)
 	case "listen":
 		return runListen(ctx, args[1:], stdout, stderr)
+	case "ipn":
+		return runIPN(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return runVersion(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
@@ -66,6 +68,7 @@ commands:
   scenarios run --url URL   drive the connector through every scenario against an emulator
   health --url URL          exit 0 when the emulator is healthy
   listen --forward-to URL   relay the emulator's IPNs to this machine (no public URL needed)
+  ipn resend PAYMENT_ID     send a payment's IPN again now, and print its delivery attempts
   version                   print the version
 `)
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/alma-sandbox/alma-sandbox/emulator/emulatortest"
 )
 
 // traffic records what the tab requested and which answers were 404.
@@ -221,4 +223,28 @@ func TestDashboardAlmaIsDown(t *testing.T) {
 		chromedp.WaitVisible(css(`#flash[data-tone="ok"]`)),
 	), "Alma is back")
 	assert.Equal(t, http.StatusOK, status(), "and back")
+}
+
+// TestDashboardResendsIPN: the detail's button sends the payment's IPN again
+// now; the lists of states and cards come from the emulator's tables.
+func TestDashboardResendsIPN(t *testing.T) {
+	ctx := browser(t, chromium(t), 2*time.Minute)
+	s := openShop(t)
+	rc := emulatortest.NewIPNReceiver(t, "sk_test_pages")
+	p := createPayment(t, s.emulator.URL(), "", map[string]any{"ipn_callback_url": rc.URL + "/ipn"})
+	row := `tr[data-payment-id="` + p.ID + `"]`
+	require.NoError(t, within(ctx, 15*time.Second,
+		chromedp.Navigate(s.emulator.URL()+"/__admin/ui"),
+		chromedp.WaitVisible(css(row)),
+		chromedp.Click(css(row)),
+		chromedp.WaitVisible(css("#a-resend")),
+		chromedp.Click(css("#a-resend")),
+		chromedp.WaitVisible(css(`#flash[data-tone="ok"]`)),
+	), "resend")
+	assert.Equal(t, "IPN resent: 200", text(t, ctx, "#flash"))
+	assert.Equal(t, []string{p.ID}, rc.PIDs())
+	assert.True(t, evalBool(t, ctx, `Array.from(document.querySelectorAll('#a-state option')).some(function (o) { return o.textContent === 'claimed'; })`),
+		"the states come from GET /__admin/tables")
+	assert.True(t, evalBool(t, ctx, `document.querySelectorAll('#a-card option').length === 8`), "one option per test card")
+	screenshot(t, ctx, "dashboard-ipn-resent")
 }

@@ -130,13 +130,15 @@
   }
 
   // calls merges the payment's requests from the journal and its IPN
-  // deliveries, oldest first, at the wall-clock time they happened: the
-  // journal and the notifier do not follow the emulator's clock.
+  // deliveries, oldest first, on the emulator's clock (without the
+  // payment's own advance).
   function calls(item, journal) {
     var rows = [];
     ((item.sandbox || {}).ipn || []).forEach(function (d) {
       var ok = d.status >= 200 && d.status < 300;
-      rows.push({ at: d.at, what: 'ipn #' + d.attempt, detail: 'status ' + (d.status || '-') + (d.error ? ' ' + d.error : '') + (d.signature_ok === false ? ' (bad signature)' : ''), cls: ok ? 'ok' : 'bad' });
+      var took = d.duration_ms !== undefined ? ' in ' + Number(d.duration_ms).toFixed(1) + ' ms' : '';
+      var answer = d.answer ? ' · ' + d.answer.slice(0, 80) : '';
+      rows.push({ at: d.at, what: 'ipn #' + d.attempt, detail: 'status ' + (d.status || '-') + took + (d.error ? ' ' + d.error : '') + (d.signature_ok === false ? ' (bad signature)' : '') + answer, cls: ok ? 'ok' : 'bad' });
     });
     journal.forEach(function (j) {
       var took = j.duration_ms !== undefined ? ' in ' + Number(j.duration_ms).toFixed(1) + ' ms' : '';
@@ -284,6 +286,14 @@
   $('a-force').addEventListener('click', function () {
     onPayment('/state', { state: $('a-state').value }, paymentSaid('forced'));
   });
+  $('a-resend').addEventListener('click', function () {
+    var bad = $('a-bad-signature').checked;
+    onPayment('/ipn', { bad_signature: bad }, function (res) {
+      var last = (res.data || [])[(res.data || []).length - 1] || {};
+      var ok = last.status >= 200 && last.status < 300;
+      return ['IPN resent' + (bad ? ' with a bad signature' : '') + ': ' + (last.status || last.error || 'no answer'), ok ? 'ok' : 'bad'];
+    });
+  });
   $('a-advance').addEventListener('click', function () {
     onPayment('/advance', { by: $('a-by').value }, paymentSaid('clock advanced by ' + $('a-by').value));
   });
@@ -325,6 +335,30 @@
     }
   }
 
+  // tables fills the state and card lists from the emulator's own tables
+  // (GET /__admin/tables), so they never drift from its Go tables.
+  function tables() {
+    api('GET', '/tables').then(function (t) {
+      var states = $('a-state');
+      states.textContent = '';
+      (t.states || []).forEach(function (st) {
+        var o = document.createElement('option');
+        o.textContent = st;
+        states.appendChild(o);
+      });
+      var cards = $('a-card');
+      cards.textContent = '';
+      (t.test_cards || []).forEach(function (c) {
+        var o = document.createElement('option');
+        var n = c.number.replace(/(\d{4})(?=\d)/g, '$1 ');
+        o.value = n + '|04/42|424';
+        o.textContent = c.outcome ? '…' + c.number.slice(-4) + ' ' + c.outcome : n.slice(0, 4) + '… accepted';
+        cards.appendChild(o);
+      });
+    }).catch(function () {});
+  }
+
+  tables();
   schedule();
   refresh();
 })();
