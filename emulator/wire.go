@@ -144,7 +144,7 @@ func toJSON(p *payment, m merchant, base string) paymentJSON {
 	for i, in := range p.Plan {
 		out.PaymentPlan[i] = installmentJSON{
 			ID: installmentID(p.ID, i), DueDate: in.Due.Unix(), DatePaid: unixOrNil(in.Paid),
-			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.Amount, TotalAmount: in.Amount, State: in.State,
+			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.original(), TotalAmount: in.Amount, State: in.State,
 		}
 	}
 	return out
