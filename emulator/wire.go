@@ -87,6 +87,9 @@ type orderJSON struct {
 	CustomerURL       *string         `json:"customer_url"`
 	Comment           *string         `json:"comment"`
 	Data              json.RawMessage `json:"data"`
+	Carrier           *string         `json:"carrier"`
+	TrackingNumber    *string         `json:"tracking_number"`
+	TrackingURL       *string         `json:"tracking_url"`
 }
 
 // customerJSON is the payment's customer.
