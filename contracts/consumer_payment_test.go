@@ -129,7 +129,7 @@ func actionInteractions() []interaction {
 			request: postPayment("/refund", map[string]any{
 				"merchant_reference": matchers.Like("refund-2"), "comment": matchers.Like("refund refund-2"),
 			}),
-			status: 200, body: refundedBody(27092),
+			status: 200, body: wholeRefundBody(27092),
 			call: func(ctx context.Context, c *connector.Client) connector.Result {
 				return c.Refund(ctx, examplePaymentID, 0, "refund-2")
 			},
@@ -288,6 +288,19 @@ func paymentPlan(st string) []any {
 		}
 	}
 	return plan
+}
+
+// wholeRefundBody is a payment refunded whole, as Alma answers it: paid, its
+// installments still pending zeroed (nothing more is collected).
+func wholeRefundBody(cents int) object {
+	body := refundedBody(cents)
+	body["state"] = matchers.Equality("paid")
+	plan := paymentPlan("in_progress")
+	for n := 1; n < len(plan); n++ {
+		plan[n].(object)["purchase_amount"] = matchers.Integer(0)
+	}
+	body["payment_plan"] = plan
+	return body
 }
 
 // refundedBody is an in_progress payment after a refund of cents.

@@ -146,11 +146,61 @@ func FuzzQuery(f *testing.F) {
 		req := httptest.NewRequest(http.MethodGet, "/v1/payments", nil)
 		req.URL.RawQuery = q
 		req.Header.Set("Authorization", "Alma-Auth "+testKey)
-		for _, path := range []string{"/v1/payments", "/__admin/payments", "/__admin/journal", "/v1/me/fee-plans", "/__admin/ipn"} {
+		for _, path := range []string{"/v1/payments", "/__admin/payments", "/__admin/journal", "/v1/me/fee-plans", "/__admin/ipn", "/v1/orders", "/v1/webhooks"} {
 			req.URL.Path = path
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			checkAnswer(t, s, rec, []byte(q))
+		}
+	})
+}
+
+// orderedPayable creates a payment with one order in-process and returns
+// the payment's and the order's ids.
+func orderedPayable(t testing.TB, h http.Handler) (string, string) {
+	rec := serve(h, http.MethodPost, "/v1/payments", []byte(`{"payment":{"purchase_amount":30000},"order":{"merchant_reference":"o"}}`))
+	require.Equal(t, http.StatusOK, rec.Code, "%s", rec.Body)
+	var p struct {
+		ID     string
+		Orders []struct{ ID string }
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	require.Len(t, p.Orders, 1)
+	return p.ID, p.Orders[0].ID
+}
+
+// FuzzClientCalls sends one body to every call of Alma's clients beyond
+// payments: each answers Alma's JSON, or 204 with no body.
+func FuzzClientCalls(f *testing.F) {
+	for _, prefix := range []string{"webhook", "business_event", "integration", "order"} {
+		seedRequests(f, prefix)
+	}
+	f.Add([]byte(`{"event_type":"order_confirmed","cart_id":"7","order_id":"4","is_alma_p1x":false,"is_alma_bnpl":false,"was_bnpl_eligible":false}`))
+	f.Add([]byte(`{"status":"x","is_shipped":null}`))
+	s, h := fuzzHandler(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		id, order := orderedPayable(t, h)
+		for _, call := range []struct{ method, path string }{
+			{http.MethodPost, "/v1/webhooks"},
+			{http.MethodPost, "/v1/me/business-events"},
+			{http.MethodPut, "/v1/integration-configuration/api"},
+			{http.MethodPost, "/v1/orders/" + order},
+			{http.MethodPut, "/v1/orders/" + order},
+			{http.MethodPost, "/v2/orders/" + order + "/shipment"},
+			{http.MethodPost, "/v2/orders/" + order + "/status"},
+			{http.MethodPost, "/v1/payments/" + id + "/orders/o/status"},
+			{http.MethodPost, "/v1/payments/" + id + "/send-sms"},
+			{http.MethodPost, "/v1/payments/" + id + "/ask-acceptance"},
+			{http.MethodPost, "/v1/payments/" + id + "/charge-first-installment"},
+			{http.MethodGet, "/v1/orders/" + order},
+			{http.MethodGet, "/v1/me/extended-data"},
+		} {
+			rec := serve(h, call.method, call.path, body)
+			if rec.Code == http.StatusNoContent {
+				require.Empty(t, rec.Body.Bytes(), "%s %s", call.method, call.path)
+				continue
+			}
+			checkAnswer(t, s, rec, body)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -99,6 +100,50 @@ func TestRefundsAccumulate(t *testing.T) {
 	assert.Equal(t, "invalid_amount", done.JSON(t)["error_code"])
 }
 
+// TestFullRefund: a refund that reaches what was charged zeroes the
+// installments still to come and the payment is paid, as Alma's fixtures
+// show; a partial one leaves the plan alone.
+func TestFullRefund(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	id := accepted(c, 30000)
+	path := "/v1/payments/" + id + "/refund"
+	part := c.do(http.MethodPost, path, map[string]any{"amount": 5000})
+	require.Equal(t, http.StatusOK, part.Status, "%s", part.Body)
+	assert.Equal(t, "in_progress", part.JSON(t)["state"])
+	full := c.do(http.MethodPost, path, nil)
+	require.Equal(t, http.StatusOK, full.Status, "%s", full.Body)
+	p := full.JSON(t)
+	assert.Equal(t, "paid", p["state"])
+	assert.Equal(t, float64(30000), p["amount_already_refunded"])
+	plan := p["payment_plan"].([]any)
+	require.Len(t, plan, 3)
+	assert.Equal(t, float64(10000), plan[0].(map[string]any)["purchase_amount"])
+	for _, in := range plan[1:] {
+		in := in.(map[string]any)
+		assert.Equal(t, float64(0), in["purchase_amount"])
+		assert.Equal(t, float64(0), in["total_amount"])
+		assert.Equal(t, float64(10000), in["original_purchase_amount"])
+	}
+	again := c.do(http.MethodGet, "/v1/payments/"+id, nil)
+	assert.Equal(t, "paid", again.JSON(t)["state"])
+}
+
+// TestPotentialFraudReasonOptional: the report is accepted without a
+// reason, whichever way the clients send none.
+func TestPotentialFraudReasonOptional(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	id := accepted(c, 20000)
+	for _, body := range []any{nil, "[]", " [ ] ", "{}", "null", map[string]any{"reason": ""}, map[string]any{"reason": "amount_mismatch"}} {
+		res := c.do(http.MethodPost, "/v1/payments/"+id+"/potential-fraud", body)
+		require.Equal(t, http.StatusOK, res.Status, "body %v: %s", body, res.Body)
+		assert.Equal(t, true, res.JSON(t)["success"])
+	}
+	res := c.do(http.MethodPost, "/v1/payments/payment_11missing/potential-fraud", nil)
+	assert.Equal(t, http.StatusNotFound, res.Status)
+}
+
 func TestRefusedTransitions(t *testing.T) {
 	t.Parallel()
 	_, c := open(t)
@@ -108,6 +153,11 @@ func TestRefusedTransitions(t *testing.T) {
 	cancelled := func() string {
 		id := freshManual()
 		require.Equal(t, http.StatusOK, c.do(http.MethodPut, "/v1/payments/"+id+"/cancel", nil).Status)
+		return id
+	}
+	refundedInFull := func() string {
+		id := paid()
+		require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/v1/payments/"+id+"/refund", nil).Status)
 		return id
 	}
 	tests := []struct {
@@ -135,7 +185,12 @@ func TestRefusedTransitions(t *testing.T) {
 		{"customer pays a paid payment", paid, http.MethodPost, "customer", map[string]any{"card": map[string]any{"number": "4242424242424242", "expiry": "04/42", "cvc": "424"}}, 403, "forbidden", ""},
 		{"customer pays a cancelled payment", cancelled, http.MethodPost, "customer", map[string]any{"card": map[string]any{"number": "4242424242424242", "expiry": "04/42", "cvc": "424"}}, 403, "forbidden", ""},
 		{"customer unknown action", fresh, http.MethodPost, "customer", map[string]any{"action": "dance"}, 400, "invalid_value", "action"},
-		{"potential fraud without reason", paid, http.MethodPost, "potential-fraud", map[string]any{}, 400, "missing_field", "reason"},
+		{"potential fraud with a mistyped reason", paid, http.MethodPost, "potential-fraud", map[string]any{"reason": 7}, 400, "invalid_type", "reason"},
+		{"potential fraud with a list of reasons", paid, http.MethodPost, "potential-fraud", `["amount_mismatch"]`, 400, "invalid_type", "body"},
+		{"potential fraud with a long reason", paid, http.MethodPost, "potential-fraud", map[string]any{"reason": strings.Repeat("x", 1001)}, 400, "too_long", "reason"},
+		{"refund a cancelled payment", cancelled, http.MethodPost, "refund", nil, 403, "forbidden", ""},
+		{"refund a fully refunded payment", refundedInFull, http.MethodPost, "refund", map[string]any{"amount": 1}, 400, "invalid_amount", ""},
+		{"cancel a fully refunded payment", refundedInFull, http.MethodPut, "cancel", nil, 403, "forbidden", ""},
 		{"force an unknown state", fresh, http.MethodPost, "state", map[string]any{"state": "done"}, 400, "invalid_value", "state"},
 	}
 	for _, tt := range tests {

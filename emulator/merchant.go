@@ -5,15 +5,18 @@ import (
 	"slices"
 )
 
-// merchant is the sandbox's one merchant account.
+// merchant is the sandbox's one merchant account: its profile, its
+// webhooks and its integration configuration (shared by every copy).
 type merchant struct {
-	ID   string
-	Name string
+	ID          string
+	Name        string
+	hooks       *webhooks
+	integration *integration
 }
 
 // newMerchant draws the merchant's id and name from the seeded generator.
 func newMerchant(g *gen) merchant {
-	return merchant{ID: g.id("merchant"), Name: g.company()}
+	return merchant{ID: g.id("merchant"), Name: g.company(), hooks: &webhooks{}, integration: &integration{}}
 }
 
 // merchantJSON is Alma's Merchant object (GET /v1/me).
@@ -47,10 +50,15 @@ type feePlanJSON struct {
 
 // me answers GET /v1/me.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	writeOK(w, merchantJSON{
+	writeOK(w, s.merchantJSON())
+}
+
+// merchantJSON is the merchant as GET /v1/me shows it.
+func (s *Server) merchantJSON() merchantJSON {
+	return merchantJSON{
 		ID: s.merchant.ID, Name: s.merchant.Name, Website: merchantWebsite,
 		CanCreatePayments: true, MinimumPurchaseAmount: s.MinAmount, MaximumPurchaseAmount: s.MaxAmount,
-	})
+	}
 }
 
 // feePlans answers GET /v1/me/fee-plans?kind=general&only=all&deferred=true|false:

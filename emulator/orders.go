@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -77,26 +79,56 @@ func tooManyOrders() *apiError {
 	return fieldError("orders", codeTooLong, fmt.Sprintf("a payment holds at most %d orders", maxOrdersPerPayment), nil)
 }
 
+// maxFraudReason bounds the reason of a potential-fraud report.
+const maxFraudReason = 1000
+
 // potentialFraud answers POST /v1/payments/{id}/potential-fraud
 // {"reason":"amount_mismatch"}: recorded in the payment's sandbox events.
+// The reason is optional, as at Alma: the 2.x PHP client sends no body
+// without one, the 3.x client sends [].
 func (s *Server) potentialFraud(w http.ResponseWriter, r *http.Request) {
-	var body fraudBody
-	if aerr := decodeBody(r, &body); aerr != nil {
+	body, aerr := decodeFraud(r)
+	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	if body.Reason == "" {
-		writeError(w, fieldError("reason", codeMissingField, "reason is required", nil))
-		return
-	}
 	id := mux.Vars(r)["id"]
+	detail := "potential fraud reported"
+	if body.Reason != "" {
+		detail += ": " + body.Reason
+	}
 	if s.store.update(id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
-		p.note(p.at(s.clock.now()), "state", "potential fraud reported: "+body.Reason)
+		p.note(p.at(s.clock.now()), "state", detail)
 		return nil
 	}) != nil {
 		writeError(w, paymentNotFound(id))
 		return
 	}
 	writeOK(w, map[string]bool{"success": true})
+}
+
+// decodeFraud reads a potential-fraud body: none, an empty JSON array (what
+// PHP encodes an empty array as) or {"reason":"…"}.
+func decodeFraud(r *http.Request) (fraudBody, *apiError) {
+	var raw json.RawMessage
+	var body fraudBody
+	if aerr := decodeBody(r, &raw); aerr != nil {
+		return body, aerr
+	}
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) || emptyArray(trimmed) {
+		return body, nil
+	}
+	if aerr := decodeJSON(raw, &body); aerr != nil {
+		return body, aerr
+	}
+	if len(body.Reason) > maxFraudReason {
+		return body, fieldError("reason", codeTooLong, fmt.Sprintf("reason is longer than %d characters", maxFraudReason), nil)
+	}
+	return body, nil
+}
+
+// emptyArray reports whether b is the JSON array [] (spaces allowed).
+func emptyArray(b []byte) bool {
+	return len(b) >= 2 && b[0] == '[' && b[len(b)-1] == ']' && len(bytes.TrimSpace(b[1:len(b)-1])) == 0
 }

@@ -52,10 +52,19 @@ type payment struct {
 
 // installment is one line of a payment plan.
 type installment struct {
-	Due    time.Time
-	Paid   time.Time // zero until paid
-	Amount int64
-	State  string // installmentPending or installmentPaid
+	Due      time.Time
+	Paid     time.Time // zero until paid
+	Amount   int64
+	Original int64  // the amount before a full refund zeroed it; 0: Amount
+	State    string // installmentPending or installmentPaid
+}
+
+// original is the installment's amount before any full refund.
+func (in installment) original() int64 {
+	if in.Original != 0 {
+		return in.Original
+	}
+	return in.Amount
 }
 
 // The states of a payment.
@@ -296,7 +305,8 @@ func (p *payment) trigger(now time.Time) *apiError {
 }
 
 // refund records one refund of amount (nil: what remains) with id; refunds
-// accumulate up to what was charged.
+// accumulate up to what was charged. The refund that reaches it closes the
+// payment (closeRefunded).
 func (p *payment) refund(id string, req amountRequest, now time.Time) *apiError {
 	p.settle(now)
 	if !p.anyPaid() {
@@ -318,7 +328,23 @@ func (p *payment) refund(id string, req amountRequest, now time.Time) *apiError 
 		MerchantReference: req.MerchantReference, Comment: req.Comment, Payment: p.ID,
 	})
 	p.note(now, "refund", fmt.Sprintf("refunded %d", amount))
+	if p.refunded() == p.charged() {
+		p.closeRefunded(now)
+	}
 	return nil
+}
+
+// closeRefunded ends a fully refunded payment as Alma does: the installments
+// still pending are zeroed (nothing more will be collected) and the payment
+// is paid.
+func (p *payment) closeRefunded(now time.Time) {
+	for i := range p.Plan {
+		if in := &p.Plan[i]; in.State == installmentPending {
+			in.Original, in.Amount = in.Amount, 0
+		}
+	}
+	p.State = statePaid
+	p.note(now, "state", statePaid+" (fully refunded)")
 }
 
 // cancel is the merchant cancelling (the customer closed the In-Page modal):

@@ -170,6 +170,29 @@ func TestRefundsAccumulateUpToWhatWasCharged(t *testing.T) {
 	assert.Contains(t, aerr.Message, "fully refunded")
 }
 
+func TestFullRefundZeroesWhatRemainsAndPays(t *testing.T) {
+	t.Parallel()
+	p := newTestPayment("automatic")
+	_, _ = p.pay(accepted, "", t0)
+	v := int64(10000)
+	require.Nil(t, p.refund("refund_1", amountRequest{Amount: &v}, t0))
+	assert.Equal(t, stateInProgress, p.State, "a partial refund leaves the payment as it was")
+	require.Nil(t, p.refund("refund_2", amountRequest{}, t0))
+	assert.Equal(t, statePaid, p.State)
+	require.Len(t, p.Plan, 3)
+	assert.Equal(t, int64(10000), p.Plan[0].Amount, "what was collected stays")
+	for _, in := range p.Plan[1:] {
+		assert.Zero(t, in.Amount)
+		assert.Equal(t, int64(10000), in.original())
+	}
+	p.settle(t0.AddDate(1, 0, 0))
+	assert.Equal(t, statePaid, p.State, "nothing more is collected")
+	assert.Equal(t, int64(30000), p.refunded())
+	aerr := p.refund("refund_3", amountRequest{}, t0)
+	require.NotNil(t, aerr)
+	assert.Equal(t, codeInvalidAmount, aerr.Code)
+}
+
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	p := newTestPayment("manual")

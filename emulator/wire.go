@@ -102,6 +102,9 @@ type orderJSON struct {
 	CustomerURL       *string         `json:"customer_url"`
 	Comment           *string         `json:"comment"`
 	Data              json.RawMessage `json:"data"`
+	Carrier           *string         `json:"carrier"`
+	TrackingNumber    *string         `json:"tracking_number"`
+	TrackingURL       *string         `json:"tracking_url"`
 }
 
 // customerJSON is the payment's customer.
@@ -180,7 +183,7 @@ func toJSON(p *payment, m merchant, base string) paymentJSON {
 	for i, in := range p.Plan {
 		out.PaymentPlan[i] = installmentJSON{
 			ID: installmentID(p.ID, i), DueDate: in.Due.Unix(), DatePaid: unixOrNil(in.Paid),
-			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.Amount, TotalAmount: in.Amount, State: in.State,
+			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.original(), TotalAmount: in.Amount, State: in.State,
 		}
 	}
 	return out

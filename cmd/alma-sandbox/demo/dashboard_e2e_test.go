@@ -93,6 +93,9 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	require.NoError(t, within(ctx, 15*time.Second,
 		chromedp.Navigate(s.emulator.URL()+"/__admin/ui"),
+		// No auto-refresh: it re-renders rows under the test's clicks; every
+		// action refreshes the page itself.
+		chromedp.Click(css("#auto")),
 		chromedp.WaitVisible(css(row(ten.ID))),
 		chromedp.WaitVisible(css(row(refused.ID))),
 	), "the dashboard")
@@ -235,6 +238,7 @@ func TestDashboardResendsIPN(t *testing.T) {
 	row := `tr[data-payment-id="` + p.ID + `"]`
 	require.NoError(t, within(ctx, 15*time.Second,
 		chromedp.Navigate(s.emulator.URL()+"/__admin/ui"),
+		chromedp.Click(css("#auto")),
 		chromedp.WaitVisible(css(row)),
 		chromedp.Click(css(row)),
 		chromedp.WaitVisible(css("#a-resend")),
