@@ -282,6 +282,8 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 	s.journal.reset()
 	s.ipnLog.reset()
 	s.ipnLimits.reset()
+	s.merchant.hooks.reset()
+	s.merchant.integration.reset()
 	s.arms.Reset()
 	s.creates.reset()
 	s.live.mu.Lock()

@@ -230,4 +230,8 @@ func TestWebhooks(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, c.do(http.MethodGet, "/v1/webhooks/"+id, nil).Status)
 	assert.Equal(t, http.StatusNotFound, c.do(http.MethodDelete, "/v1/webhooks/"+id, nil).Status)
 	assert.Empty(t, c.do(http.MethodGet, "/v1/webhooks", nil).JSON(t)["data"])
+	require.Less(t, c.do(http.MethodPost, "/v1/webhooks", hook).Status, 300)
+	require.Len(t, c.do(http.MethodGet, "/v1/webhooks", nil).JSON(t)["data"], 1)
+	require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/__admin/reset", nil).Status)
+	assert.Empty(t, c.do(http.MethodGet, "/v1/webhooks", nil).JSON(t)["data"], "reset forgets the webhooks")
 }

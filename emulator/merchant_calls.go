@@ -163,3 +163,10 @@ func (s *Server) integrationConfiguration(w http.ResponseWriter, r *http.Request
 	in.mu.Unlock()
 	writeOK(w, req)
 }
+
+// reset forgets the integration configuration.
+func (c *integration) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.collectDataURL = ""
+}

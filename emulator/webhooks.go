@@ -153,3 +153,10 @@ func webhookNotFound(id string) *apiError {
 func writeNoContent(w http.ResponseWriter) {
 	writeRaw(w, http.StatusNoContent, jsonContentType, nil)
 }
+
+// reset forgets every webhook.
+func (h *webhooks) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.list = nil
+}
