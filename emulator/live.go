@@ -41,7 +41,7 @@ func (v scenarioView) Get(id string) (*scenarios.Scenario, bool) {
 	if ok {
 		return sc, true
 	}
-	return v.s.Scenarios.Get(id)
+	return v.s.files().Get(id)
 }
 
 // list is every scenario the emulator selects from, by id, with its source.
@@ -49,7 +49,7 @@ func (v scenarioView) list() ([]*scenarios.Scenario, map[string]string) {
 	byID := map[string]*scenarios.Scenario{}
 	sources := map[string]string{}
 	embedded, _ := scenarios.Default()
-	for _, sc := range v.s.Scenarios.List() {
+	for _, sc := range v.s.files().List() {
 		byID[sc.ID] = sc
 		sources[sc.ID] = sourceFolder
 		if e, ok := embedded.Get(sc.ID); ok && e.File == sc.File && !strings.HasPrefix(sc.File, "/") {
@@ -122,7 +122,7 @@ func (s *Server) adminDeleteScenario(w http.ResponseWriter, r *http.Request) {
 	_, ok := s.live.m[id]
 	delete(s.live.m, id)
 	s.live.mu.Unlock()
-	switch _, inFiles := s.Scenarios.Get(id); {
+	switch _, inFiles := s.files().Get(id); {
 	case ok:
 		writeOK(w, map[string]any{"deleted": id})
 	case inFiles:
@@ -130,4 +130,22 @@ func (s *Server) adminDeleteScenario(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 	}
+}
+
+// files is the catalogue of files the emulator selects from: Server.Scenarios
+// at start, then whatever SetScenarios put in its place.
+func (s *Server) files() *scenarios.Catalog {
+	if c := s.catalog.Load(); c != nil {
+		return c
+	}
+	return s.Scenarios
+}
+
+// SetScenarios replaces the catalogue of files while the emulator runs (serve
+// --watch reloads the folder with it): payments created afterwards select
+// from cat; payments already made keep their scenario. Scenarios added
+// through the API still come first.
+func (s *Server) SetScenarios(cat *scenarios.Catalog) {
+	s.initOnce.Do(s.init)
+	s.catalog.Store(cat)
 }

@@ -157,6 +157,7 @@ type Server struct {
 	sampler   *replay.Sampler
 	arms      replay.Arms
 	live      liveScenarios
+	catalog   atomic.Pointer[scenarios.Catalog] // SetScenarios' catalogue; nil: Scenarios
 	chaos     chaos
 	relay     relay
 	creates   *creates

@@ -31,7 +31,7 @@ type serveFlags struct {
 	maxConns                     int
 	ipnAllow                     listFlag
 	apiKeys, allowedHosts        listFlag
-	frozenClock                  bool
+	frozenClock, watch           bool
 	ipnDelay, ipnRetry, hang     time.Duration
 	demo                         bool
 }
@@ -115,6 +115,7 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.Var(&f.ipnAllow, "ipn-allow", usage("ipn-allow", "hosts IPN notifications may go to, repeatable or comma-separated: a name, an IP, *.example.com, with an optional :port; default: any"))
 	fs.Var(&f.apiKeys, "api-key", usage("api-key", "the only sk_test_ keys the emulator knows, repeatable or comma-separated; default: any well-formed sk_test_ key"))
 	fs.Var(&f.allowedHosts, "allowed-host", usage("allowed-host", "host names the admin API and the payment page answer as, besides IP addresses, localhost and --public-url's host (e.g. alma-sandbox for other containers)"))
+	fs.BoolVar(&f.watch, "watch", env.bool(envName("watch"), false), usage("watch", "reload --scenarios' files when they change (a folder with an error keeps the last good catalogue)"))
 	fs.BoolVar(&f.frozenClock, "frozen-clock", env.bool(envName("frozen-clock"), false), usage("frozen-clock", "stop the emulator's clock: it moves only with POST /__admin/clock/advance"))
 	fs.DurationVar(&f.ipnDelay, "ipn-delay", env.duration(envName("ipn-delay"), emulator.DefaultIPNDelay), usage("ipn-delay", "wait before an IPN"))
 	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration(envName("ipn-retry-base"), emulator.DefaultIPNRetryBase), usage("ipn-retry-base", "first IPN retry backoff, doubling"))
@@ -307,6 +308,9 @@ func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, 
 	}
 	fmt.Fprintf(stdout, "alma-sandbox listening on %s (%d scenarios)\n", s.URL(), cat.Len())
 	log.Info("emulator started", "url", s.URL(), "scenarios", cat.Len(), "seed", s.Seed)
+	if f.watch && f.scenarioDir != "" {
+		go watchScenarios(ctx, f.scenarioDir, s, log)
+	}
 	if f.demo {
 		stop, err := startDemo(ctx, s.URL(), demo)
 		if err != nil {
@@ -338,6 +342,52 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.APIKeys, s.AllowedHosts, s.FrozenClock = f.apiKeys, f.allowedHosts, f.frozenClock
 	s.Logger, s.LogRequests = log, f.logRequests
 	return s
+}
+
+// watchInterval is how often --watch looks at the scenario folder.
+const watchInterval = 500 * time.Millisecond
+
+// watchScenarios reloads dir's scenario files into s whenever a file's
+// name, size or modification time changes, until ctx ends. A folder that
+// does not load is logged and the last good catalogue kept.
+func watchScenarios(ctx context.Context, dir string, s *emulator.Server, log *slog.Logger) {
+	last := folderStamp(dir)
+	t := time.NewTicker(watchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		stamp := folderStamp(dir)
+		if stamp == last {
+			continue
+		}
+		last = stamp
+		cat, err := loadCatalog(dir)
+		if err != nil {
+			log.Error("scenarios not reloaded: the last good ones stay", "dir", dir, "err", err)
+			continue
+		}
+		s.SetScenarios(cat)
+		log.Info("scenarios reloaded", "dir", dir, "scenarios", cat.Len())
+	}
+}
+
+// folderStamp sums up dir's YAML files: names, sizes and modification times.
+func folderStamp(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			fmt.Fprintf(&b, "%s %d %d;", e.Name(), info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return b.String()
 }
 
 // loadCatalog is the embedded scenarios, with dir's files added or

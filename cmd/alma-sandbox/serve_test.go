@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -406,4 +408,35 @@ func TestServeKeysHostsAndFrozenClock(t *testing.T) {
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&clock))
 	_ = res.Body.Close()
 	assert.True(t, clock.Frozen)
+}
+
+// TestServeWatchReloadsScenarios: with --watch, a file added to --scenarios is
+// served without a restart; a file with an error keeps the last good ones.
+func TestServeWatchReloadsScenarios(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "first.yaml"), []byte("id: watch_first\n"), 0o644))
+	base, logs, stop := startServe(t, "--scenarios", dir, "--watch")
+	defer stop()
+	status := func(id string) int {
+		res, err := http.Get(base + "/__admin/scenarios/" + id)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	waitFor := func(what string, ok func() bool) {
+		deadline := time.Now().Add(15 * time.Second)
+		for !ok() {
+			require.True(t, time.Now().Before(deadline), "%s; logs: %s", what, logs.String())
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	assert.Equal(t, http.StatusOK, status("watch_first"))
+	assert.Equal(t, http.StatusNotFound, status("watch_second"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "second.yaml"), []byte("id: watch_second\n"), 0o644))
+	waitFor("the new file is served", func() bool { return status("watch_second") == http.StatusOK })
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("id: watch_broken\nflow: sideways\n"), 0o644))
+	waitFor("the error is logged", func() bool { return strings.Contains(logs.String(), "scenarios not reloaded") })
+	assert.Equal(t, http.StatusOK, status("watch_second"), "the last good catalogue stays")
+	assert.Equal(t, http.StatusNotFound, status("watch_broken"))
 }
