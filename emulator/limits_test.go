@@ -117,3 +117,27 @@ func TestStoredSizeCapped(t *testing.T) {
 	added := c.do(http.MethodPut, "/v1/payments/"+id+"/orders", map[string]any{"order": bigOrder})
 	assert.Equal(t, validationErr("order", "too_long"), firstError(added.JSON(t)), "%.200s", added.Body)
 }
+
+// TestFieldCaps: paths, URLs and refund comments are bounded in Alma's
+// validation shape, and what a refused request carried is not kept.
+func TestFieldCaps(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	long := strings.Repeat("a", 5000)
+	res := c.do(http.MethodGet, "/v1/payments/"+long, nil)
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Contains(t, string(res.Body), `"field":"path","error_code":"too_long"`)
+	journal := c.do(http.MethodGet, "/__admin/journal?limit=1", nil)
+	assert.Less(t, len(journal.Body), 2000, "the journal keeps a clipped path, not 5 KB")
+
+	res = c.do(http.MethodPost, "/v1/payments", createBody(20000, paymentField("return_url", "https://shop.example.com/"+long)))
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Contains(t, string(res.Body), `"field":"payment.return_url","error_code":"too_long"`)
+	assert.NotContains(t, string(res.Body), long, "not echoed")
+
+	id := accepted(c, 20000)
+	res = c.do(http.MethodPost, "/v1/payments/"+id+"/refund", map[string]any{"amount": 100, "comment": long})
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Contains(t, string(res.Body), `"field":"comment","error_code":"too_long"`)
+	assert.Empty(t, c.do(http.MethodGet, "/v1/payments/"+id, nil).JSON(t)["refunds"])
+}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -97,12 +98,16 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 				r.Body = teeBody{ReadCloser: r.Body, c: &bodies[0]}
 			}
 		}
-		next.ServeHTTP(rw, r)
+		if len(r.URL.Path) > maxPathLen || len(r.URL.RawQuery) > maxQueryLen {
+			writeError(rw, fieldError("path", codeTooLong, fmt.Sprintf("a path is at most %d characters and a query %d", maxPathLen, maxQueryLen), nil))
+		} else {
+			next.ServeHTTP(rw, r)
+		}
 		if !api {
 			return
 		}
 		e := journalEntry{
-			At: s.clock.now().Unix(), Method: r.Method, Path: r.URL.Path, Status: rw.status,
+			At: s.clock.now().Unix(), Method: r.Method, Path: clip(r.URL.Path, maxJournalPath), Status: rw.status,
 			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
 			Warning: in.warning, Request: bodies[0].text(), Answer: bodies[1].text(),
 		}
@@ -136,6 +141,22 @@ func (s *Server) logRequest(r *http.Request, e journalEntry, apiKey string) {
 		attrs = append(attrs, slog.String("warning", e.Warning))
 	}
 	s.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// Bounds of a request's path and query (longer: 400 too_long), and of the
+// path the journal keeps.
+const (
+	maxPathLen     = 2048
+	maxQueryLen    = 8192
+	maxJournalPath = 256
+)
+
+// clip is s cut to n bytes, with "…" when cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // isAPIPath reports whether path is Alma's merchant API.

@@ -51,8 +51,11 @@ func validateEdit(req *editRequest) *apiError {
 		{"payment.return_url", p.ReturnURL}, {"payment.failure_return_url", p.FailureReturnURL},
 		{"payment.customer_cancel_url", p.CustomerCancelURL}, {"payment.ipn_callback_url", p.IPNCallbackURL},
 	} {
-		if u.value != nil && *u.value != "" && !validURL(*u.value) {
-			return fieldError(u.field, codeInvalidValue, "must be an absolute http(s) URL", *u.value)
+		if u.value == nil {
+			continue
+		}
+		if aerr := checkURL(u.field, *u.value); aerr != nil {
+			return aerr
 		}
 	}
 	return validateAddress("payment.shipping_address", p.ShippingAddress)
@@ -76,6 +79,10 @@ func (s *Server) refundPayment(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(req.MerchantReference) > maxReferenceLen {
 		writeError(w, fieldError("merchant_reference", codeTooLong, fmt.Sprintf("merchant_reference is longer than %d characters", maxReferenceLen), nil))
+		return
+	}
+	if len(req.Comment) > maxCommentLen {
+		writeError(w, fieldError("comment", codeTooLong, fmt.Sprintf("comment is longer than %d characters", maxCommentLen), nil))
 		return
 	}
 	s.operate(w, r, scenarios.OpRefund, func(p *payment, now time.Time) *apiError {

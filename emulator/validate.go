@@ -74,8 +74,8 @@ func (s *Server) validatePayment(p *paymentRequest) *apiError {
 		{"payment.customer_cancel_url", p.CustomerCancelURL},
 		{"payment.ipn_callback_url", p.IPNCallbackURL},
 	} {
-		if u.value != "" && !validURL(u.value) {
-			return fieldError(u.field, codeInvalidValue, "must be an absolute http(s) URL", u.value)
+		if aerr := checkURL(u.field, u.value); aerr != nil {
+			return aerr
 		}
 	}
 	return nil
@@ -220,8 +220,8 @@ func validateOrder(field string, o *orderRequest) *apiError {
 		return fieldError(field+".merchant_reference", codeTooLong, fmt.Sprintf("merchant_reference is longer than %d characters", maxReferenceLen), nil)
 	}
 	for _, u := range []struct{ name, value string }{{"merchant_url", o.MerchantURL}, {"customer_url", o.CustomerURL}} {
-		if u.value != "" && !validURL(u.value) {
-			return fieldError(field+"."+u.name, codeInvalidValue, "must be an absolute http(s) URL", u.value)
+		if aerr := checkURL(field+"."+u.name, u.value); aerr != nil {
+			return aerr
 		}
 	}
 	return nil
@@ -244,6 +244,26 @@ func installmentsOf(p *paymentRequest) int {
 		return defaultInstallments
 	}
 	return *p.InstallmentsCount
+}
+
+// maxURLLen bounds a URL a payment or an order keeps.
+const maxURLLen = 2048
+
+// maxCommentLen bounds a refund's comment.
+const maxCommentLen = 1000
+
+// checkURL refuses a URL longer than maxURLLen (too_long, not echoed) or not
+// an absolute http(s) URL (invalid_value); "" is no URL.
+func checkURL(field, value string) *apiError {
+	switch {
+	case value == "":
+		return nil
+	case len(value) > maxURLLen:
+		return fieldError(field, codeTooLong, fmt.Sprintf("a URL is at most %d characters", maxURLLen), nil)
+	case !validURL(value):
+		return fieldError(field, codeInvalidValue, "must be an absolute http(s) URL", value)
+	}
+	return nil
 }
 
 // validURL reports whether s is an absolute http or https URL.
