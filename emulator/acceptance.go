@@ -20,7 +20,7 @@ import (
 func (p *payment) sendSMS(now time.Time) *apiError {
 	p.settle(now)
 	switch {
-	case p.Customer.Phone == "":
+	case p.Customer.Phone == nil:
 		return topError(codeForbidden, "SMS sending is not enabled for payment "+p.ID+": its customer has no phone")
 	case !p.awaitingCustomer():
 		return topError(codeForbidden, "Payment "+p.ID+" is not awaiting the customer (state "+p.State+", or expired)")

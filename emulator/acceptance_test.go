@@ -16,7 +16,7 @@ func TestSendSMSNeedsAPhone(t *testing.T) {
 	require.NotNil(t, aerr)
 	assert.Equal(t, codeForbidden, aerr.Code)
 	assert.Contains(t, aerr.Message, "no phone")
-	p.Customer.Phone = "+33612345678"
+	p.Customer.Phone = optString("+33612345678")
 	require.Nil(t, p.sendSMS(t0))
 	_, _ = p.pay(accepted, "", t0)
 	aerr = p.sendSMS(t0)

@@ -133,30 +133,22 @@ func scenarioNote(id string) string {
 	return " (scenario " + id + ")"
 }
 
-// customer builds the payment's customer, filling what the request leaves
-// out with seeded fake data.
+// customer builds the payment's customer from what the request sent: the
+// customer object, else the billing address's names and contacts. What
+// neither sent is null, as at Alma (nothing is invented).
 func (s *Server) customer(c *customerRequest, billing *addressJSON, now time.Time) customerJSON {
 	if c == nil {
 		c = &customerRequest{}
 	}
+	if billing == nil {
+		billing = &addressJSON{}
+	}
 	out := customerJSON{
 		ID: s.gen.id("customer"), Created: now.Unix(),
-		FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
+		FirstName: optString(orDefault(c.FirstName, billing.FirstName)), LastName: optString(orDefault(c.LastName, billing.LastName)),
+		Email: optString(orDefault(c.Email, billing.Email)), Phone: optString(orDefault(c.Phone, billing.Phone)),
 		BirthDate: optString(c.BirthDate), Addresses: c.Addresses, IsBusiness: c.IsBusiness,
 		BusinessName: optString(c.BusinessName), BusinessIDNumber: optString(c.BusinessIDNumber),
-	}
-	if billing != nil {
-		out.FirstName = orDefault(out.FirstName, billing.FirstName)
-		out.LastName = orDefault(out.LastName, billing.LastName)
-		out.Email = orDefault(out.Email, billing.Email)
-		out.Phone = orDefault(out.Phone, billing.Phone)
-	}
-	if out.FirstName == "" || out.LastName == "" || out.Email == "" || out.Phone == "" {
-		fake := s.gen.person()
-		out.FirstName = orDefault(out.FirstName, fake.FirstName)
-		out.LastName = orDefault(out.LastName, fake.LastName)
-		out.Email = orDefault(out.Email, fake.Email)
-		out.Phone = orDefault(out.Phone, fake.Phone)
 	}
 	if out.Addresses == nil {
 		out.Addresses = []addressJSON{}
@@ -169,7 +161,7 @@ func (s *Server) order(paymentID string, o *orderRequest, now time.Time) orderJS
 	return orderJSON{
 		ID: s.gen.id("order"), Created: now.Unix(), Updated: now.Unix(), Payment: paymentID,
 		MerchantReference: optString(o.MerchantReference), MerchantURL: optString(o.MerchantURL),
-		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: normalizeRaw(orNull(o.Data)),
+		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: normalizeRaw(orEmptyObject(o.Data)),
 	}
 }
 
@@ -181,10 +173,11 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// orNull is raw, or JSON null when empty.
-func orNull(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 {
-		return json.RawMessage("null")
+// orEmptyObject is raw, or {} when empty or null (an order's data is an
+// object at Alma).
+func orEmptyObject(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return emptyObject
 	}
 	return raw
 }

@@ -51,24 +51,6 @@ func (g *gen) id(prefix string) string {
 	return b.String()
 }
 
-// person is generated identity data for what a request leaves out.
-type person struct {
-	FirstName, LastName, Email, Phone string
-}
-
-// person draws a French-looking customer.
-func (g *gen) person() person {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	first, last := g.faker.FirstName(), g.faker.LastName()
-	return person{
-		FirstName: first,
-		LastName:  last,
-		Email:     strings.ToLower(first+"."+last) + "@example.com",
-		Phone:     "+336" + g.faker.Numerify("########"),
-	}
-}
-
 // company draws a merchant name.
 func (g *gen) company() string {
 	g.mu.Lock()

@@ -119,10 +119,10 @@ func renderable(req *createRequest) paymentJSON {
 		}
 	}
 	if req.Customer != nil {
-		p.Customer = customerJSON{FirstName: req.Customer.FirstName, Addresses: req.Customer.Addresses, BirthDate: optString(req.Customer.BirthDate)}
+		p.Customer = customerJSON{FirstName: optString(req.Customer.FirstName), Addresses: req.Customer.Addresses, BirthDate: optString(req.Customer.BirthDate)}
 	}
 	if req.Order != nil {
-		p.Orders = []orderJSON{{MerchantReference: optString(req.Order.MerchantReference), Data: normalizeRaw(orNull(req.Order.Data))}}
+		p.Orders = []orderJSON{{MerchantReference: optString(req.Order.MerchantReference), Data: normalizeRaw(orEmptyObject(req.Order.Data))}}
 	}
 	return toJSON(p, merchant{ID: "merchant_11x", Name: "Shop <&>"}, "http://127.0.0.1:4242")
 }

@@ -190,6 +190,33 @@ func (p *payment) refunded() int64 {
 	return sum
 }
 
+// updated is the last time p changed: its latest sandbox event.
+func (p *payment) updated() time.Time {
+	if n := p.Events.len(); n > 0 {
+		return time.Unix(p.Events.at(n-1).At, 0)
+	}
+	return p.Created
+}
+
+// processingStatus is Alma's processing_status: where the payment stands
+// between the customer and the collection (our reading of the fixtures:
+// awaiting_authorization before the customer acts).
+func (p *payment) processingStatus() string {
+	switch {
+	case p.expired() && !p.anyPaid():
+		return "canceled"
+	case p.State == stateNotStarted:
+		return "awaiting_authorization"
+	case p.State == stateScoredNo:
+		return "refused"
+	case p.State == stateScoredMaybe:
+		return "pending_review"
+	case p.State == stateScoredYes:
+		return "authorized"
+	}
+	return "captured"
+}
+
 // expired reports whether p was cancelled or expired.
 func (p *payment) expired() bool { return !p.ExpiredAt.IsZero() }
 

@@ -42,7 +42,7 @@ type timers struct {
 	wake   chan struct{} // tells the runner the queue or clock changed
 	done   chan struct{}
 	slow   chan *timer    // the backlog of slow fires, read by the pool
-	flying sync.WaitGroup // slow fires in the backlog or in flight
+	flying inFlight       // slow fires in the backlog or in flight
 	wg     sync.WaitGroup // the runner and the pool
 }
 
@@ -71,7 +71,7 @@ func (t *timers) work() {
 		select {
 		case tm := <-t.slow:
 			tm.fire(tm.due)
-			t.flying.Done()
+			t.flying.done()
 		case <-t.done:
 			return
 		}
@@ -156,7 +156,7 @@ func (t *timers) fireDue(sync bool) {
 		if !sync {
 			return
 		}
-		t.flying.Wait()
+		t.flying.wait()
 		if !t.anyDue() {
 			return
 		}
@@ -186,11 +186,11 @@ func (t *timers) firePass(sync bool) {
 			tm.fire(tm.due)
 			continue
 		}
-		t.flying.Add(1)
+		t.flying.add()
 		select {
 		case t.slow <- tm:
 		default:
-			t.flying.Done()
+			t.flying.done()
 			if tm.drop != nil {
 				tm.drop(tm.due)
 			}
@@ -251,10 +251,48 @@ func (t *timers) close() {
 	for {
 		select {
 		case <-t.slow:
-			t.flying.Done()
+			t.flying.done()
 		default:
 			return
 		}
+	}
+}
+
+// inFlight counts slow fires in the backlog or in flight. Unlike a
+// sync.WaitGroup, it may be waited on while the runner adds to it (an
+// advance waits while the real-time runner hands out more).
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	zero *sync.Cond
+}
+
+// add counts one more.
+func (f *inFlight) add() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+}
+
+// done counts one less, waking the waiters at zero.
+func (f *inFlight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n--
+	if f.n == 0 && f.zero != nil {
+		f.zero.Broadcast()
+	}
+}
+
+// wait returns once none is in flight.
+func (f *inFlight) wait() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.zero == nil {
+		f.zero = sync.NewCond(&f.mu)
+	}
+	for f.n > 0 {
+		f.zero.Wait()
 	}
 }
 

@@ -149,3 +149,30 @@ func TestClockAdvanceSaturatesAndResets(t *testing.T) {
 	c.reset()
 	assert.Equal(t, t0, c.now())
 }
+
+// TestAdvanceWhileTheRunnerFires: an advance may wait for the runner's slow
+// fires while the runner hands out more (a sync.WaitGroup panics there).
+func TestAdvanceWhileTheRunnerFires(t *testing.T) {
+	t.Parallel()
+	c := newClock(time.Now, false)
+	tm := newTimers(c)
+	defer tm.close()
+	var fired atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 2000 {
+			tm.at(c.now(), "p", true, func(time.Time) { fired.Add(1) })
+		}
+	}()
+	for {
+		tm.fireDue(true)
+		select {
+		case <-done:
+			tm.fireDue(true)
+			assert.Equal(t, int32(2000), fired.Load(), "every timer fired once")
+			return
+		default:
+		}
+	}
+}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,10 +46,24 @@ type paymentJSON struct {
 	PaymentPlan                []installmentJSON `json:"payment_plan"`
 	Refunds                    []refundJSON      `json:"refunds"`
 	Orders                     []orderJSON       `json:"orders"`
-	Customer                   *customerJSON     `json:"customer"`
-	BillingAddress             *addressJSON      `json:"billing_address"`
-	ShippingAddress            *addressJSON      `json:"shipping_address"`
+	Customer                   *customerOut      `json:"customer"`
+	BillingAddress             *addressOut       `json:"billing_address"`
+	ShippingAddress            *addressOut       `json:"shipping_address"`
 	Cart                       json.RawMessage   `json:"cart,omitempty"`
+	// What Alma's clients' fixtures show besides (alma-php-client feature/3.0
+	// PaymentTest.php, a 2025 sandbox payment).
+	Updated              int64    `json:"updated"`
+	ProcessingStatus     string   `json:"processing_status"`
+	IsDeferredCapture    bool     `json:"is_deferred_capture"`
+	IsCompletelyRefunded bool     `json:"is_completely_refunded"`
+	CustomerFeesRefunded int64    `json:"customer_fees_refunded"`
+	CancelationReason    *string  `json:"cancelation_reason"`
+	Fees                 feesJSON `json:"fees"`
+	MerchantTargetFee    int64    `json:"merchant_target_fee"`
+	CustomerTargetFee    int64    `json:"customer_target_fee"`
+	CountryOfService     string   `json:"country_of_service"`
+	TransactionCountry   string   `json:"transaction_country"`
+	IntegrationOrigin    *string  `json:"integration_origin"`
 	// What Alma's JS client's Payment type adds (src/types.ts).
 	CanBeCharged           bool            `json:"can_be_charged"`
 	IsCustomerKYCed        bool            `json:"is_customer_kyced"`
@@ -58,6 +73,16 @@ type paymentJSON struct {
 	Seller                 json.RawMessage `json:"seller"`
 	SEPADebitEnabled       bool            `json:"sepa_debit_enabled"`
 	UsingSEPADebit         bool            `json:"using_sepa_debit"`
+}
+
+// feesJSON is what Alma charges the merchant for a payment (the sandbox
+// charges nothing).
+type feesJSON struct {
+	Merchant struct {
+		Tax               int64 `json:"tax"`
+		Total             int64 `json:"total"`
+		TotalExcludingTax int64 `json:"total_excluding_tax"`
+	} `json:"merchant"`
 }
 
 // requirement is one of a payment's requirements on the customer.
@@ -78,6 +103,7 @@ type installmentJSON struct {
 	TotalAmount            int64  `json:"total_amount"`
 	CustomerCanPostpone    bool   `json:"customer_can_postpone"`
 	State                  string `json:"state"`
+	IsCheck                bool   `json:"is_check"`
 }
 
 // refundJSON is one refund of a payment.
@@ -111,12 +137,12 @@ type orderJSON struct {
 type customerJSON struct {
 	ID               string        `json:"id"`
 	Created          int64         `json:"created"`
-	FirstName        string        `json:"first_name"`
-	LastName         string        `json:"last_name"`
-	Email            string        `json:"email"`
-	Phone            string        `json:"phone"`
+	FirstName        *string       `json:"first_name"` // null when Alma was not sent it
+	LastName         *string       `json:"last_name"`
+	Email            *string       `json:"email"`
+	Phone            *string       `json:"phone"`
 	BirthDate        *string       `json:"birth_date"`
-	Addresses        []addressJSON `json:"addresses"`
+	Addresses        []addressJSON `json:"addresses"` // as sent; rendered as addressOut
 	IsBusiness       bool          `json:"is_business"`
 	BusinessName     *string       `json:"business_name"`
 	BusinessIDNumber *string       `json:"business_id_number"`
@@ -148,11 +174,51 @@ type addressJSON struct {
 	Phone             string `json:"phone,omitempty"`
 }
 
+// addressOut is an address as Alma answers it: every key, null when not
+// sent, with its creation time and title.
+type addressOut struct {
+	FirstName         *string `json:"first_name"`
+	LastName          *string `json:"last_name"`
+	Company           *string `json:"company"`
+	Line1             *string `json:"line1"`
+	Line2             *string `json:"line2"`
+	PostalCode        *string `json:"postal_code"`
+	City              *string `json:"city"`
+	Country           *string `json:"country"`
+	CountySublocality *string `json:"county_sublocality"`
+	StateProvince     *string `json:"state_province"`
+	Email             *string `json:"email"`
+	Phone             *string `json:"phone"`
+	Created           int64   `json:"created"`
+	Title             *string `json:"title"`
+}
+
+// customerOut is the payment's customer as Alma answers it: its addresses
+// in their full shape.
+type customerOut struct {
+	customerJSON
+	Addresses []addressOut `json:"addresses"`
+}
+
+// addressOf renders a as Alma answers it, created at (nil stays nil).
+func addressOf(a *addressJSON, created int64) *addressOut {
+	if a == nil {
+		return nil
+	}
+	return &addressOut{
+		FirstName: optString(a.FirstName), LastName: optString(a.LastName), Company: optString(a.Company),
+		Line1: optString(a.Line1), Line2: optString(a.Line2), PostalCode: optString(a.PostalCode),
+		City: optString(a.City), Country: optString(a.Country), CountySublocality: optString(a.CountySublocality),
+		StateProvince: optString(a.StateProvince), Email: optString(a.Email), Phone: optString(a.Phone),
+		Created: created,
+	}
+}
+
 // toJSON is p in Alma's shape, as the merchant m sees it, its payment page
 // under base.
 func toJSON(p *payment, m merchant, base string) paymentJSON {
 	out := paymentJSON{
-		ID: p.ID, Created: p.Created.Unix(), State: p.State, Kind: "installments",
+		ID: p.ID, Created: p.Created.Unix(), State: p.State, Kind: planKind(p.Installments),
 		PurchaseAmount: p.Amount, InstallmentsCount: p.Installments,
 		DeferredDays: p.DeferredDays, DeferredMonths: p.DeferredMonths,
 		AmountAlreadyRefunded: p.refunded(), CustomData: p.CustomData, ExpiredAt: unixOrNil(p.ExpiredAt),
@@ -162,13 +228,24 @@ func toJSON(p *payment, m merchant, base string) paymentJSON {
 		Locale: p.Locale, Origin: p.Origin, CaptureMethod: p.CaptureMethod,
 		MerchantID: m.ID, MerchantName: m.Name, DeferredTrigger: p.Trigger,
 		PaymentPlan: make([]installmentJSON, len(p.Plan)),
-		Refunds:     orEmpty(p.Refunds), Orders: orEmpty(p.Orders), Customer: &p.Customer,
-		BillingAddress: p.Billing, ShippingAddress: p.Shipping, Cart: p.Cart,
+		Refunds:     orEmpty(p.Refunds), Orders: orEmpty(p.Orders),
+		BillingAddress: addressOf(p.Billing, p.Created.Unix()), ShippingAddress: addressOf(p.Shipping, p.Created.Unix()), Cart: p.Cart,
 	}
 	out.CanBeCharged = p.CaptureMethod == "manual" && p.State == stateScoredYes && !p.Captured && !p.expired()
+	out.Updated = p.updated().Unix()
+	out.ProcessingStatus = p.processingStatus()
+	out.IsDeferredCapture = p.CaptureMethod == "manual"
+	out.IsCompletelyRefunded = len(p.Refunds) > 0 && p.refunded() >= p.charged()
+	out.CountryOfService, out.TransactionCountry = "FR", "FR"
+	if len(out.CustomData) == 0 {
+		out.CustomData = emptyObject
+	}
 	out.MerchantWebsite = optString(merchantWebsite)
-	customer := p.Customer
+	customer := customerOut{customerJSON: p.Customer, Addresses: make([]addressOut, len(p.Customer.Addresses))}
 	customer.BankAccounts, customer.Cards = []json.RawMessage{}, []json.RawMessage{}
+	for i := range p.Customer.Addresses {
+		customer.Addresses[i] = *addressOf(&p.Customer.Addresses[i], p.Customer.Created)
+	}
 	out.Customer = &customer
 	if p.CardLast4 != "" {
 		card := "card"
@@ -206,6 +283,12 @@ func appendJSON(dst []byte, v any) []byte {
 	b := buf.Bytes()
 	return b[:len(b)-1] // Encode's newline
 }
+
+// emptyObject is JSON's {}, as a raw value.
+var emptyObject = json.RawMessage("{}")
+
+// planKind is Alma's plan code for n installments: P3X.
+func planKind(n int) string { return "P" + strconv.Itoa(n) + "X" }
 
 // merchantWebsite is the sandbox merchant's website.
 const merchantWebsite = "https://shop.example.com"
