@@ -19,6 +19,11 @@ type journalEntry struct {
 	// numbers redacted ("…" when cut).
 	Request string `json:"request_body,omitempty"`
 	Answer  string `json:"answer_body,omitempty"`
+
+	// bodies are the captured bodies, kept raw in the journal's own memory
+	// (no allocation per request) and redacted into Request and Answer when
+	// the journal is read.
+	bodies [2]captured
 }
 
 // journal is a bounded ring of the latest requests; safe for concurrent use.
@@ -39,12 +44,25 @@ func (j *journal) record(e journalEntry) {
 	j.ring.push(e)
 }
 
-// recent returns up to limit entries that keep accepts (all if nil),
-// newest first.
+// recent returns up to limit entries (limit ≤ 0: all) that keep accepts
+// (all if nil), newest first, their bodies redacted.
 func (j *journal) recent(limit int, keep func(journalEntry) bool) []journalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.ring.newestFirst(limit, keep)
+	n := j.ring.len()
+	if limit <= 0 || limit > n {
+		limit = n
+	}
+	out := make([]journalEntry, 0, limit)
+	for i := n - 1; i >= 0 && len(out) < limit; i-- {
+		e := j.ring.at(i)
+		e.Request, e.Answer = e.bodies[0].text(), e.bodies[1].text()
+		e.bodies = [2]captured{}
+		if keep == nil || keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // reset forgets every entry.

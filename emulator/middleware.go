@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -89,7 +90,9 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 		api := isAPIPath(r.URL.Path)
 		var bodies *[2]captured
 		if api {
-			bodies = new([2]captured)
+			bodies = capturePool.Get().(*[2]captured)
+			bodies[0].n, bodies[0].more, bodies[1].n, bodies[1].more = 0, false, 0, false
+			defer capturePool.Put(bodies)
 			rw.answer = &bodies[1]
 		}
 		if r.Body != nil {
@@ -109,17 +112,17 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 		e := journalEntry{
 			At: s.clock.now().Unix(), Method: r.Method, Path: clip(r.URL.Path, maxJournalPath), Status: rw.status,
 			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
-			Warning: in.warning, Request: bodies[0].text(), Answer: bodies[1].text(),
+			Warning: in.warning, bodies: *bodies,
 		}
 		s.journal.record(e)
-		s.logRequest(r, e, in.apiKey)
+		s.logRequest(r, &e, in.apiKey)
 	})
 }
 
 // logRequest logs one merchant API request, at info level with
 // LogRequests, else at debug level; the key shows its last four characters
 // only, and a warning when there is one.
-func (s *Server) logRequest(r *http.Request, e journalEntry, apiKey string) {
+func (s *Server) logRequest(r *http.Request, e *journalEntry, apiKey string) {
 	level := slog.LevelDebug
 	if s.LogRequests {
 		level = slog.LevelInfo
@@ -142,6 +145,9 @@ func (s *Server) logRequest(r *http.Request, e journalEntry, apiKey string) {
 	}
 	s.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
+
+// capturePool recycles the journal's body captures (2 KiB each).
+var capturePool = sync.Pool{New: func() any { return new([2]captured) }}
 
 // Bounds of a request's path and query (longer: 400 too_long), and of the
 // path the journal keeps.
