@@ -117,6 +117,14 @@ func (s *Server) triggerPayment(w http.ResponseWriter, r *http.Request) {
 // then the settled payment, or act's error.
 func (s *Server) operate(w http.ResponseWriter, r *http.Request, op scenarios.Op, act func(*payment, time.Time) *apiError) {
 	id := mux.Vars(r)["id"]
+	if h := r.Header.Get(scenarioHeader); h != "" {
+		// A scenario is chosen when a payment is created: say so rather than
+		// ignore the header.
+		warning := scenarioHeader + " applies to POST /v1/payments only; ignored here (the payment keeps the scenario it was created with)"
+		w.Header().Set(WarningHeader, warning)
+		info(r).warning = warning
+		s.Logger.Debug("scenario header ignored", "method", r.Method, "path", r.URL.Path, "header", h)
+	}
 	if cs := s.chaosStep(r, string(op)); cs != nil && op != opUnscripted {
 		s.serveStep(w, r, cs, func() answer { return paymentNotFound(id).answer() })
 		return

@@ -326,6 +326,10 @@ func TestScenarioAppliedAndMisfit(t *testing.T) {
 	get := c.do(http.MethodGet, "/v1/payments/"+id, nil)
 	assert.Equal(t, "card_card_declined", get.Header.Get(emulator.ScenarioAppliedHeader))
 
+	onGet := c.do(http.MethodGet, "/v1/payments/"+id, nil, "X-Alma-Sandbox-Scenario", "state_paid")
+	assert.Contains(t, onGet.Header.Get(emulator.WarningHeader), "applies to POST /v1/payments only", "the header on a GET is not silently ignored")
+	assert.Equal(t, "not_started", onGet.JSON(t)["state"])
+
 	fits := c.do(http.MethodPost, "/v1/payments", createBody(20000, manual, set("order.merchant_reference", "card_card_declined:2")))
 	assert.Empty(t, fits.Header.Get(emulator.WarningHeader))
 	plain := c.do(http.MethodPost, "/v1/payments", createBody(20000))
