@@ -173,18 +173,27 @@ func (s *Server) adminClockAdvance(w http.ResponseWriter, r *http.Request) {
 // adminJournal answers GET /__admin/journal?limit=100&payment=&path=&method=&status=&since=,
 // newest first, filtered on the server.
 func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) {
+	entries, aerr := s.journalQuery(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	writeOK(w, map[string]any{"data": entries})
+}
+
+// journalQuery is the journal's entries the request's limit and filters
+// select, newest first.
+func (s *Server) journalQuery(r *http.Request) ([]journalEntry, *apiError) {
 	q := r.URL.Query()
 	limit, aerr := parseLimit(q.Get("limit"), defaultJournal, maxAdminLimit)
 	if aerr != nil {
-		writeError(w, aerr)
-		return
+		return nil, aerr
 	}
 	keep, aerr := journalFilter(q.Get("payment"), q.Get("path"), q.Get("method"), q.Get("status"), q.Get("since"))
 	if aerr != nil {
-		writeError(w, aerr)
-		return
+		return nil, aerr
 	}
-	writeOK(w, map[string]any{"data": s.journal.recent(limit, keep)})
+	return s.journal.recent(limit, keep), nil
 }
 
 // journalFilter keeps the entries matching every filter given: payment id,

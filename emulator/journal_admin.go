@@ -138,18 +138,11 @@ type harTimings struct {
 // adminJournalHAR answers GET /__admin/journal.har (the same filters as the
 // journal), oldest first.
 func (s *Server) adminJournalHAR(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	limit, aerr := parseLimit(q.Get("limit"), defaultJournal, maxAdminLimit)
+	entries, aerr := s.journalQuery(r)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	keep, aerr := journalFilter(q.Get("payment"), q.Get("path"), q.Get("method"), q.Get("status"), q.Get("since"))
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	entries := s.journal.recent(limit, keep)
 	var out harLog
 	out.Log.Version, out.Log.Creator = "1.2", harCreator{Name: "alma-sandbox", Version: "1"}
 	out.Log.Entries = make([]harEntry, 0, len(entries))

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 )
@@ -51,13 +50,7 @@ func runIPN(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "alma-sandbox ipn resend: want a payment id (payment_…), got %q\n", pid)
 		return 2
 	}
-	emu := *base
-	if emu == "" {
-		emu = os.Getenv("ALMA_SANDBOX_URL")
-	}
-	if emu == "" {
-		emu = "http://127.0.0.1:4242"
-	}
+	emu := emulatorURL(*base)
 	if err := checkHTTPURL("--url", emu); err != nil {
 		fmt.Fprintln(stderr, "alma-sandbox ipn resend:", err)
 		return 2

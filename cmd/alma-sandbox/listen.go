@@ -44,13 +44,7 @@ func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := parseFlags(fs, args, listenUsage, stdout, stderr); !ok {
 		return code
 	}
-	emu := *base
-	if emu == "" {
-		emu = os.Getenv("ALMA_SANDBOX_URL")
-	}
-	if emu == "" {
-		emu = "http://127.0.0.1:4242"
-	}
+	emu := emulatorURL(*base)
 	if err := checkHTTPURL("--url", emu); err != nil {
 		fmt.Fprintln(stderr, "alma-sandbox listen:", err)
 		return 2
@@ -67,6 +61,18 @@ func runListen(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		client: &http.Client{Timeout: forwardTimeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	l.run(ctx)
 	return 0
+}
+
+// emulatorURL is the emulator a client command talks to: flag, else
+// ALMA_SANDBOX_URL, else http://127.0.0.1:4242.
+func emulatorURL(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv("ALMA_SANDBOX_URL"); env != "" {
+		return env
+	}
+	return "http://127.0.0.1:4242"
 }
 
 // checkHTTPURL refuses a value that is not an absolute http(s) URL.
