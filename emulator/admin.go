@@ -140,8 +140,7 @@ func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, paymentNotFound(id))
 		return
 	}
-	s.timers.shift(id, d)
-	s.timers.fireDue(true)
+	s.timers.advance(func() { s.timers.shift(id, d) })
 	s.writeView(w, id)
 }
 
@@ -357,6 +356,6 @@ func (s *Server) adminResendIPN(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	s.timers.fireDue(true)
+	s.timers.advance(func() {}) // send it now, before the answer
 	writeOK(w, map[string]any{"data": orEmpty(s.ipnLog.of(id))})
 }

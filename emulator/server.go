@@ -266,8 +266,7 @@ func (s *Server) Handler() http.Handler {
 // everything that fell due (decisions, IPN attempts) before it returns.
 func (s *Server) Advance(d time.Duration) {
 	s.initOnce.Do(s.init)
-	s.clock.advance(d)
-	s.timers.fireDue(true)
+	s.timers.advance(func() { s.clock.advance(d) })
 }
 
 // RefusedConns is how many connections were refused for being over

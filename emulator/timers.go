@@ -146,21 +146,31 @@ func (t *timers) reset() {
 	t.queue = nil
 }
 
-// fireDue fires, in due order, every timer due by the clock, including
-// those that firing arms and that are due already. With sync, slow timers
-// fire on this goroutine too, and fires the runner started are waited for:
-// an advance answers only once everything due is done.
-func (t *timers) fireDue(sync bool) {
+// advance moves time (move advances the clock, or shifts a payment's
+// timers) and fires, in due order and each at its own due time, everything
+// that fell due, slow timers on this goroutine, including those the firing
+// arms, and waits for slow fires already in flight, before it returns. The
+// runner cannot fire in between: what the move makes due fires here, in
+// order.
+func (t *timers) advance(move func()) {
+	t.firing.Lock()
+	defer t.firing.Unlock()
+	move()
 	for {
-		t.firePass(sync)
-		if !sync {
-			return
-		}
+		t.firePassLocked(true)
 		t.flying.wait()
 		if !t.anyDue() {
 			return
 		}
 	}
+}
+
+// fireDue fires what is due now: the real-time runner's pass (slow timers
+// go to the pool).
+func (t *timers) fireDue() {
+	t.firing.Lock()
+	defer t.firing.Unlock()
+	t.firePassLocked(false)
 }
 
 // anyDue reports whether a timer is due by the clock.
@@ -170,10 +180,9 @@ func (t *timers) anyDue() bool {
 	return !t.closed && len(t.queue) > 0 && !t.queue[0].due.After(t.clock.now())
 }
 
-// firePass fires what is due, in order, once.
-func (t *timers) firePass(sync bool) {
-	t.firing.Lock()
-	defer t.firing.Unlock()
+// firePassLocked fires what is due, in order, once; the caller holds
+// firing. With sync, slow timers fire on this goroutine too.
+func (t *timers) firePassLocked(sync bool) {
 	for {
 		t.mu.Lock()
 		if t.closed || len(t.queue) == 0 || t.queue[0].due.After(t.clock.now()) {
@@ -203,7 +212,7 @@ func (t *timers) firePass(sync bool) {
 func (t *timers) run() {
 	defer t.wg.Done()
 	for {
-		t.fireDue(false)
+		t.fireDue()
 		wait := time.Hour
 		t.mu.Lock()
 		if len(t.queue) > 0 {
@@ -246,8 +255,14 @@ func (t *timers) close() {
 	t.mu.Unlock()
 	close(t.done)
 	t.wg.Wait()
-	t.firing.Lock() // no pass enqueues while the backlog is drained
+	t.drain() // lets an advance waiting for the backlog return
+	t.firing.Lock()
 	defer t.firing.Unlock()
+	t.drain() // what a pass enqueued while closing
+}
+
+// drain drops the slow timers left in the backlog once the pool stopped.
+func (t *timers) drain() {
 	for {
 		select {
 		case <-t.slow:

@@ -46,8 +46,7 @@ func TestAdvanceFiresWhatFellDueInOrder(t *testing.T) {
 	tm.at(t0.Add(time.Second), "p1", false, f.add("a"))
 	tm.at(t0.Add(2*time.Second), "p2", true, f.add("b"))
 	tm.at(t0.Add(time.Hour), "p2", false, f.add("later"))
-	c.advance(3 * time.Second)
-	tm.fireDue(true)
+	tm.advance(func() { c.advance(3 * time.Second) })
 	assert.Equal(t, []string{"a@1s", "b@2s", "c@3s"}, f.list(), "each fires at its own due time, in order")
 	assert.Equal(t, 1, tm.pending())
 }
@@ -67,8 +66,7 @@ func TestFiringArmsWhatIsDueAlready(t *testing.T) {
 		}
 	}
 	tm.at(t0.Add(time.Second), "p", true, attempt(1))
-	c.advance(10 * time.Second)
-	tm.fireDue(true)
+	tm.advance(func() { c.advance(10 * time.Second) })
 	assert.Equal(t, []string{"try@1s", "try@2s", "try@3s"}, f.list())
 }
 
@@ -77,7 +75,7 @@ func TestFrozenClockFiresNothingByItself(t *testing.T) {
 	_, tm := frozenTimers(t)
 	var f firings
 	tm.at(t0.Add(time.Nanosecond), "p", false, f.add("x"))
-	tm.fireDue(false)
+	tm.fireDue()
 	assert.Empty(t, f.list())
 	assert.Equal(t, 1, tm.pending())
 }
@@ -101,8 +99,7 @@ func TestShiftAndCancel(t *testing.T) {
 	tm.at(t0.Add(time.Hour), "p1", false, f.add("p1"))
 	tm.at(t0.Add(time.Hour), "p2", false, f.add("p2"))
 	tm.at(t0.Add(2*time.Hour), "p3", false, f.add("p3"))
-	tm.shift("p1", time.Hour) // p1's own clock moved an hour
-	tm.fireDue(true)
+	tm.advance(func() { tm.shift("p1", time.Hour) }) // p1's own clock moved an hour
 	assert.Equal(t, []string{"p1@0s"}, f.list())
 	tm.cancel("p2")
 	assert.Equal(t, 1, tm.pending())
@@ -115,8 +112,7 @@ func TestClosedTimersArmNothing(t *testing.T) {
 	tm.close()
 	var f firings
 	tm.at(t0, "p", false, f.add("x"))
-	c.advance(time.Hour)
-	tm.fireDue(true)
+	tm.advance(func() { c.advance(time.Hour) })
 	assert.Empty(t, f.list())
 	assert.Zero(t, tm.pending())
 }
@@ -166,10 +162,10 @@ func TestAdvanceWhileTheRunnerFires(t *testing.T) {
 		}
 	}()
 	for {
-		tm.fireDue(true)
+		tm.advance(func() {})
 		select {
 		case <-done:
-			tm.fireDue(true)
+			tm.advance(func() {})
 			assert.Equal(t, int32(2000), fired.Load()+dropped.Load(), "every timer fired, or was dropped by a full backlog, once")
 			assert.Positive(t, fired.Load())
 			return
