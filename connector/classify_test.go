@@ -144,7 +144,7 @@ func TestClassification(t *testing.T) {
 		reached[psp] = true
 	}
 	var missing []string
-	for _, r := range connector.Statuses {
+	for _, r := range connector.Statuses() {
 		if !reached[r.PSPStatus] && r.PSPStatus != "SESSION_DATA_NOT_OK" {
 			missing = append(missing, r.PSPStatus)
 		}

@@ -58,10 +58,14 @@ const (
 	codeWrongCard = "WRONG_CARD_DATA"
 )
 
-// Statuses is the orchestrator's status table, all 41 rows in the
-// specification's order. It is the connector's only PSP status → State/Code
-// mapping; tests, documents and the scenario coverage read it.
-var Statuses = []Row{
+// Statuses returns the orchestrator's status table, all 41 rows in the
+// specification's order (a copy: no one can change the table). It is the
+// connector's only PSP status → State/Code mapping; tests, documents and the
+// scenario coverage read it.
+func Statuses() []Row { return append([]Row(nil), statusTable[:]...) }
+
+// statusTable is the table, an array so that no one changes it.
+var statusTable = [...]Row{
 	{1, pspNotStarted, StateWaiting, codeWaiting, "Payment has been created but not started"},
 	{2, "scored_no", StateError, codeFailed, "Payment in several installments is refused by Alma"},
 	{3, "scored_yes", StateWaiting, codeWaiting, "Payment in several installments has been accepted by Alma"},
@@ -107,8 +111,8 @@ var Statuses = []Row{
 
 // statusIndex finds a row by PSP status.
 var statusIndex = func() map[string]int {
-	m := make(map[string]int, len(Statuses))
-	for i, r := range Statuses {
+	m := make(map[string]int, len(statusTable))
+	for i, r := range statusTable {
 		m[r.PSPStatus] = i
 	}
 	return m
@@ -121,7 +125,7 @@ func Lookup(psp string) (Row, bool) {
 	if !ok {
 		return Row{}, false
 	}
-	return Statuses[i], true
+	return statusTable[i], true
 }
 
 // row returns the row of a PSP status the connector's own code names; an

@@ -20,7 +20,7 @@ type specRow struct {
 
 // specStatuses is the orchestrator's status table typed from its
 // documentation (../shared/domain/purse-alma-connector.md, "Status table"),
-// all 41 rows. It is the independent oracle for connector.Statuses: never
+// all 41 rows. It is the independent oracle for connector.Statuses(): never
 // regenerate it from the code; change it only when the documentation
 // changes.
 var specStatuses = []specRow{
@@ -67,7 +67,7 @@ var specStatuses = []specRow{
 	{41, "VERIFY_TIMEOUT", "UNCERTAIN", "TECHNICAL_ISSUE_TO_CONTACT_PARTNER"},
 }
 
-// TestStatusesMatchTheSpecification checks connector.Statuses against the
+// TestStatusesMatchTheSpecification checks connector.Statuses() against the
 // hand-typed table both ways: every documented row is in the code with its
 // number, State and Code, and the code holds no row the documentation lacks.
 func TestStatusesMatchTheSpecification(t *testing.T) {
@@ -77,15 +77,15 @@ func TestStatusesMatchTheSpecification(t *testing.T) {
 		documented[want.psp] = true
 		t.Run(want.psp, func(t *testing.T) {
 			got, ok := connector.Lookup(want.psp)
-			require.True(t, ok, "row %d %q is not in connector.Statuses", want.n, want.psp)
+			require.True(t, ok, "row %d %q is not in connector.Statuses()", want.n, want.psp)
 			assert.Equal(t, want.n, got.N, "number")
 			assert.Equal(t, want.state, got.State, "State")
 			assert.Equal(t, want.code, got.Code, "Code")
 		})
 	}
-	require.Len(t, connector.Statuses, len(specStatuses))
-	for i, got := range connector.Statuses {
-		assert.True(t, documented[got.PSPStatus], "connector.Statuses row %d %q is not documented", got.N, got.PSPStatus)
+	require.Len(t, connector.Statuses(), len(specStatuses))
+	for i, got := range connector.Statuses() {
+		assert.True(t, documented[got.PSPStatus], "connector.Statuses() row %d %q is not documented", got.N, got.PSPStatus)
 		assert.Equal(t, specStatuses[i].psp, got.PSPStatus, "row %d is in the documentation's order", i+1)
 	}
 }

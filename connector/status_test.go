@@ -10,11 +10,11 @@ import (
 )
 
 func TestStatusesTable(t *testing.T) {
-	require.Len(t, connector.Statuses, 41)
+	require.Len(t, connector.Statuses(), 41)
 	states := map[string]bool{connector.StateWaiting: true, connector.StateSuccess: true,
 		connector.StateError: true, connector.StatePending: true, connector.StateUncertain: true}
 	seen := map[string]bool{}
-	for i, r := range connector.Statuses {
+	for i, r := range connector.Statuses() {
 		assert.Equal(t, i+1, r.N, "rows are numbered in order")
 		assert.True(t, states[r.State], "row %d state %q", r.N, r.State)
 		assert.NotEmpty(t, r.Code, "row %d", r.N)
@@ -33,7 +33,7 @@ func TestLookupUnknown(t *testing.T) {
 
 func TestRowUncertain(t *testing.T) {
 	var uncertain []int
-	for _, r := range connector.Statuses {
+	for _, r := range connector.Statuses() {
 		if r.Uncertain() {
 			uncertain = append(uncertain, r.N)
 		}

@@ -19,7 +19,7 @@ func writeCatalogueMarkdown(w io.Writer, cat *scenarios.Catalog) error {
 		if r, ok := connector.Lookup(sc.Status); ok {
 			return r.N
 		}
-		return len(connector.Statuses) + 1
+		return len(connector.Statuses()) + 1
 	}
 	sort.SliceStable(list, func(i, j int) bool { return rowOf(list[i]) < rowOf(list[j]) })
 

@@ -206,7 +206,7 @@ func scenariosValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	bad := 0
 	for _, sc := range cat.List() {
-		if msg := harness.CheckRow(sc, connector.Statuses); msg != "" {
+		if msg := harness.CheckRow(sc, connector.Statuses()); msg != "" {
 			fmt.Fprintf(stderr, "%s:%d: %s\n", sc.File, sc.Line, msg)
 			bad++
 		}

@@ -63,7 +63,7 @@ type Config struct {
 	// ipn_callback_url), for an emulator in a container; by default
 	// http://<the listener's address>/alma/ipn.
 	IPNURL string
-	// Rows is the status table to cover; connector.Statuses if nil.
+	// Rows is the status table to cover; connector.Statuses() if nil.
 	Rows []connector.Row
 	// HTTPClient sends the connector's and the admin calls; a new client if nil.
 	HTTPClient *http.Client
@@ -95,7 +95,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	cfg.IPNWait = positive(cfg.IPNWait, DefaultIPNWait)
 	cfg.ScenarioWait = positive(cfg.ScenarioWait, DefaultScenarioWait)
 	if cfg.Rows == nil {
-		cfg.Rows = connector.Statuses
+		cfg.Rows = connector.Statuses()
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}

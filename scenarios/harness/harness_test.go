@@ -32,7 +32,7 @@ func TestStatusPaths(t *testing.T) {
 	require.NoError(t, rep.WriteMatrix(&out))
 	t.Log("\n" + out.String())
 	require.True(t, rep.OK(), "status paths failed:\n%s", out.String())
-	require.Len(t, rep.Rows, len(connector.Statuses))
+	require.Len(t, rep.Rows, len(connector.Statuses()))
 	for _, rr := range rep.Rows {
 		assert.True(t, rr.Passed, "row %d %s", rr.Row.N, rr.Row.PSPStatus)
 	}

@@ -25,7 +25,7 @@ func TestEveryRowScenarioIsNeeded(t *testing.T) {
 	for i, sc := range list {
 		all[i] = Result{ID: sc.ID, Status: sc.Status, Passed: true}
 	}
-	require.Empty(t, buildReport(connector.Statuses, list, all, false).Problems)
+	require.Empty(t, buildReport(connector.Statuses(), list, all, false).Problems)
 	owners := 0
 	for i, sc := range list {
 		if sc.Status == "" {
@@ -34,12 +34,12 @@ func TestEveryRowScenarioIsNeeded(t *testing.T) {
 		owners++
 		rest := append(append([]Result(nil), all[:i]...), all[i+1:]...)
 		restList := append(append([]*scenarios.Scenario(nil), list[:i]...), list[i+1:]...)
-		rep := buildReport(connector.Statuses, restList, rest, false)
+		rep := buildReport(connector.Statuses(), restList, rest, false)
 		row, _ := connector.Lookup(sc.Status)
 		require.Len(t, rep.Problems, 1, "without %s", sc.File)
 		assert.Contains(t, rep.Problems[0], fmt.Sprintf("row %d %s (", row.N, row.PSPStatus), "without %s", sc.File)
 	}
-	assert.Equal(t, len(connector.Statuses), owners, "one scenario file per row")
+	assert.Equal(t, len(connector.Statuses()), owners, "one scenario file per row")
 }
 
 // TestRowScenariosMatchTheTable checks each scenario's status and expect
@@ -49,12 +49,12 @@ func TestRowScenariosMatchTheTable(t *testing.T) {
 	def, err := scenarios.Default()
 	require.NoError(t, err)
 	for _, sc := range def.List() {
-		assert.Empty(t, CheckRow(sc, connector.Statuses), "%s:%d", sc.File, sc.Line)
+		assert.Empty(t, CheckRow(sc, connector.Statuses()), "%s:%d", sc.File, sc.Line)
 		assert.NotEmpty(t, sc.Expect.Trail, "%s: expect a trail", sc.File)
 		if sc.Status != "" {
 			assert.Empty(t, sc.Expect.State+sc.Expect.Code, "%s: the State and Code come from the table", sc.File)
 			row, _ := connector.Lookup(sc.Status)
-			want := Expected(sc, connector.Statuses)
+			want := Expected(sc, connector.Statuses())
 			assert.Equal(t, [2]string{row.State, row.Code}, [2]string{want.State, want.Code}, sc.File)
 		}
 	}
@@ -98,7 +98,7 @@ func TestCheckRow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := CheckRow(&tt.sc, connector.Statuses)
+			got := CheckRow(&tt.sc, connector.Statuses())
 			if tt.want == "" {
 				assert.Empty(t, got)
 				return
@@ -168,13 +168,13 @@ func TestJudge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, judge(tt.sc, tt.results, tt.runErr, connector.Statuses))
+			assert.Equal(t, tt.want, judge(tt.sc, tt.results, tt.runErr, connector.Statuses()))
 		})
 	}
 }
 
 func TestMatrixAtAGlance(t *testing.T) {
-	rows := connector.Statuses[:2]
+	rows := connector.Statuses()[:2]
 	list := []*scenarios.Scenario{{ID: "a", Status: rows[0].PSPStatus}, {ID: "flow"}}
 	results := []Result{
 		{ID: "a", Status: rows[0].PSPStatus, Passed: true, Trail: []string{"not_started"}},

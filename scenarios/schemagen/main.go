@@ -37,7 +37,7 @@ func write(path string) error {
 // Table is the connector's status table as the schema needs it.
 func Table() scenarios.StatusTable {
 	var t scenarios.StatusTable
-	for _, r := range connector.Statuses {
+	for _, r := range connector.Statuses() {
 		t.Statuses = append(t.Statuses, r.PSPStatus)
 		t.States = append(t.States, r.State)
 		t.Codes = append(t.Codes, r.Code)

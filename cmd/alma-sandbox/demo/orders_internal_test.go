@@ -12,7 +12,7 @@ import (
 // its State; an UNCERTAIN or PENDING row is never called a refusal.
 func TestEveryStateIsWorded(t *testing.T) {
 	t.Parallel()
-	for _, row := range connector.Statuses {
+	for _, row := range connector.Statuses() {
 		t.Run(row.PSPStatus, func(t *testing.T) {
 			t.Parallel()
 			m := stateMessage(row.State)
