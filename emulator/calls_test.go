@@ -141,13 +141,7 @@ func TestClientCallsValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			res := c.do(tt.method, tt.path, tt.body)
 			require.Equal(t, tt.status, res.Status, "%s", res.Body)
-			body := res.JSON(t)
-			if tt.field != "" {
-				assert.Equal(t, validationErr(tt.field, tt.code), firstError(body))
-				return
-			}
-			assert.Equal(t, tt.code, body["error_code"])
-			assert.NotEmpty(t, body["message"])
+			checkAlmaError(t, res.JSON(t), tt.field, tt.code)
 		})
 	}
 }

@@ -164,3 +164,15 @@ func mustJSON(t testing.TB, v any) io.Reader {
 	require.NoError(t, err)
 	return bytes.NewReader(b)
 }
+
+// checkAlmaError checks an error answer in Alma's shape: a validation error
+// on field with code, or (field "") a top-level error code with a message.
+func checkAlmaError(t *testing.T, body map[string]any, field, code string) {
+	t.Helper()
+	if field != "" {
+		assert.Equal(t, validationErr(field, code), firstError(body))
+		return
+	}
+	assert.Equal(t, code, body["error_code"])
+	assert.NotEmpty(t, body["message"])
+}

@@ -202,13 +202,7 @@ func TestRefusedTransitions(t *testing.T) {
 			}
 			res := c.do(tt.method, path, tt.body)
 			assert.Equal(t, tt.status, res.Status, "%s", res.Body)
-			body := res.JSON(t)
-			if tt.field != "" {
-				assert.Equal(t, validationErr(tt.field, tt.code), firstError(body))
-				return
-			}
-			assert.Equal(t, tt.code, body["error_code"])
-			assert.NotEmpty(t, body["message"])
+			checkAlmaError(t, res.JSON(t), tt.field, tt.code)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -19,23 +18,14 @@ import (
 	"github.com/alma-sandbox/alma-sandbox/emulator/emulatortest"
 )
 
-// syncBuf is a buffer safe for the listener's writes and the test's reads.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // startListen runs `alma-sandbox listen` until the returned stop is called,
 // and waits until the emulator counts it.
-func startListen(t *testing.T, s *emulator.Server, forward string, out *syncBuf) (stop func()) {
+func startListen(t *testing.T, s *emulator.Server, forward string, out *syncBuffer) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"listen", "--url", s.URL(), "--forward-to", forward}, out, &syncBuf{})
+		done <- run(ctx, []string{"listen", "--url", s.URL(), "--forward-to", forward}, out, &syncBuffer{})
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Listeners() == 0 {
@@ -85,7 +75,7 @@ func TestListenRelaysIPNs(t *testing.T) {
 		handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(local.Close)
-	var out syncBuf
+	var out syncBuffer
 	stop := startListen(t, s, local.URL+"/alma/ipn", &out)
 
 	conn.IPNCallbackURL = "https://merchant.invalid/alma/ipn" // no public URL: only the relay reaches the laptop
@@ -136,8 +126,8 @@ func TestListenRefusesBadFlags(t *testing.T) {
 		{"listen", "--forward-to", "http://localhost:8000/ipn", "--url", "127.0.0.1:4242"},
 		{"listen", "--forward-to", "http://localhost:8000/ipn", "--key", "sk_live_x"},
 	} {
-		var errOut syncBuf
-		assert.Equal(t, 2, run(context.Background(), args, &syncBuf{}, &errOut), "%v", args)
+		var errOut syncBuffer
+		assert.Equal(t, 2, run(context.Background(), args, &syncBuffer{}, &errOut), "%v", args)
 		assert.Contains(t, errOut.String(), "alma-sandbox listen", "%v", args)
 	}
 }
@@ -161,7 +151,7 @@ func TestIPNResend(t *testing.T) {
 	require.NotEmpty(t, r.PaymentID)
 	_, err := emulatortest.NewAdmin(s.URL()).Pay(ctx, r.PaymentID, emulatortest.YesCard)
 	require.NoError(t, err)
-	var out, errOut syncBuf
+	var out, errOut syncBuffer
 	require.Equal(t, 0, run(ctx, []string{"ipn", "resend", r.PaymentID, "--url", s.URL()}, &out, &errOut), errOut.String())
 	assert.Contains(t, out.String(), `attempt 1  200`)
 	assert.Contains(t, out.String(), `{"success":true}`)
