@@ -16,13 +16,13 @@ import (
 // cancel use only Alma's public API, so verify-alma uses them on Alma itself.
 type emulatorAdmin struct {
 	base   string // the emulator's URL
-	apiKey string // the merchant key payments are created with
+	apiKey string // the key payments are created with: the consumer's, whose merchant the pact's requests act for
 	client *http.Client
 }
 
 // newEmulatorAdmin returns the state set-up client for the emulator at base.
 func newEmulatorAdmin(base string) *emulatorAdmin {
-	return &emulatorAdmin{base: base, apiKey: "sk_test_provider_states", client: &http.Client{Timeout: 10 * time.Second}}
+	return &emulatorAdmin{base: base, apiKey: consumerKey, client: &http.Client{Timeout: 10 * time.Second}}
 }
 
 // create makes a payment of 270.92 EUR in 4 installments for order-42, with

@@ -65,7 +65,7 @@ func (p *payment) chargeFirst(now time.Time) *apiError {
 func (s *Server) sendSMSCall(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	var aerr *apiError
-	err := s.store.update(id, func(p *payment) error {
+	err := s.update(r, id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
 		aerr = p.sendSMS(p.at(s.clock.now()))
 		return nil

@@ -28,6 +28,7 @@ type adminPayment struct {
 
 // sandboxJSON is the sandbox's side of a payment.
 type sandboxJSON struct {
+	Tenant    string     `json:"merchant_id"`
 	Scenario  string     `json:"scenario"`
 	CardLast4 string     `json:"card_last4"`
 	Offset    string     `json:"clock_offset"`
@@ -39,24 +40,25 @@ type sandboxJSON struct {
 func (s *Server) adminView(p *payment) adminPayment {
 	p.settle(p.at(s.clock.now()))
 	return adminPayment{Payment: s.renderPayment(nil, p), Sandbox: sandboxJSON{
-		Scenario: p.Script.ID(), CardLast4: p.CardLast4, Offset: p.Offset.String(),
+		Tenant: p.Tenant, Scenario: p.Script.ID(), CardLast4: p.CardLast4, Offset: p.Offset.String(),
 		Events: p.Events.oldestFirst(nil),
 	}}
 }
 
-// view returns the admin view of payment id, with its IPN deliveries.
-func (s *Server) view(id string) (adminPayment, bool) {
+// view returns the admin view of payment id, with its IPN deliveries, if
+// it is in the request's scope.
+func (s *Server) view(r *http.Request, id string) (adminPayment, bool) {
 	var v adminPayment
-	if s.store.update(id, func(p *payment) error { v = s.adminView(p); return nil }) != nil {
+	if s.update(r, id, func(p *payment) error { v = s.adminView(p); return nil }) != nil {
 		return v, false
 	}
-	v.Sandbox.IPN = s.ipnLog.of(id)
+	v.Sandbox.IPN = s.ipnLogOf(v.Sandbox.Tenant).of(id)
 	return v, true
 }
 
 // writeView answers the admin view of payment id, or 404.
-func (s *Server) writeView(w http.ResponseWriter, id string) {
-	v, found := s.view(id)
+func (s *Server) writeView(w http.ResponseWriter, r *http.Request, id string) {
+	v, found := s.view(r, id)
 	if !found {
 		writeError(w, paymentNotFound(id))
 		return
@@ -64,28 +66,42 @@ func (s *Server) writeView(w http.ResponseWriter, id string) {
 	writeOK(w, v)
 }
 
-// adminPayments answers GET /__admin/payments?limit=50, newest first.
+// adminPayments answers GET /__admin/payments?limit=50&starting_after=ID,
+// newest first, in pages of at most maxAdminLimit: {"data":[…],
+// "has_more":bool}.
 func (s *Server) adminPayments(w http.ResponseWriter, r *http.Request) {
-	limit, aerr := parseLimit(r.URL.Query().Get("limit"), defaultAdminLimit, maxAdminLimit)
+	q := r.URL.Query()
+	limit, aerr := parseLimit(q.Get("limit"), defaultAdminLimit, maxAdminLimit)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
+	ids := s.store.ids(tenantID(tenantOf(r)))
+	if after := q.Get("starting_after"); after != "" {
+		i := slices.Index(ids, after)
+		if i < 0 {
+			writeError(w, fieldError("starting_after", codeInvalidValue, "no payment "+after, after))
+			return
+		}
+		ids = ids[i+1:]
+	}
 	out := []adminPayment{}
-	for _, id := range s.store.ids() {
+	more := false
+	for _, id := range ids {
 		if len(out) == limit {
+			more = true
 			break
 		}
-		if v, found := s.view(id); found {
+		if v, found := s.view(r, id); found {
 			out = append(out, v)
 		}
 	}
-	writeOK(w, map[string]any{"data": out})
+	writeOK(w, map[string]any{"data": out, "has_more": more})
 }
 
 // adminPayment answers GET /__admin/payments/{id}.
 func (s *Server) adminPayment(w http.ResponseWriter, r *http.Request) {
-	s.writeView(w, mux.Vars(r)["id"])
+	s.writeView(w, r, mux.Vars(r)["id"])
 }
 
 // adminState answers POST /__admin/payments/{id}/state {"state":"paid"}.
@@ -102,11 +118,11 @@ func (s *Server) adminState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	_ = s.store.update(id, func(p *payment) error {
+	_ = s.update(r, id, func(p *payment) error {
 		p.force(body.State, "admin", p.at(s.clock.now()))
 		return nil
 	})
-	s.writeView(w, id)
+	s.writeView(w, r, id)
 }
 
 // durationBody is {"by":"720h"}.
@@ -136,12 +152,12 @@ func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if s.store.update(id, func(p *payment) error { p.advance(d, s.clock.now()); return nil }) != nil {
+	if s.update(r, id, func(p *payment) error { p.advance(d, s.clock.now()); return nil }) != nil {
 		writeError(w, paymentNotFound(id))
 		return
 	}
 	s.timers.advance(func() { s.timers.shift(id, d) })
-	s.writeView(w, id)
+	s.writeView(w, r, id)
 }
 
 // clockJSON is the emulator's clock.
@@ -152,20 +168,31 @@ type clockJSON struct {
 	Pending int    `json:"pending_timers"`
 }
 
-// adminClock answers GET /__admin/clock.
+// adminClock answers GET /__admin/clock: the scope's clock (a tenant's
+// offset adds to the emulator's).
 func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
-	writeOK(w, clockJSON{Now: s.clock.now().Unix(), Offset: s.clock.advanced().String(), Frozen: s.clock.frozen, Pending: s.timers.pending()})
+	t := tenantOf(r)
+	offset := s.clock.advanced()
+	if t != nil {
+		offset += t.advanced()
+	}
+	writeOK(w, clockJSON{Now: s.now(t).Unix(), Offset: offset.String(), Frozen: s.clock.frozen, Pending: s.timers.pending(s.paymentsOf(t))})
 }
 
-// adminClockAdvance answers POST /__admin/clock/advance {"by":"720h"}:
-// everything that falls due fires, in order, before the answer.
+// adminClockAdvance answers POST /__admin/clock/advance {"by":"720h"}: the
+// tenant's clock, or the operator's (every tenant's); everything that falls
+// due fires, in order, before the answer.
 func (s *Server) adminClockAdvance(w http.ResponseWriter, r *http.Request) {
 	d, aerr := parseBy(r)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	s.Advance(d)
+	if t := tenantOf(r); t != nil {
+		s.advanceTenant(t, d)
+	} else {
+		s.Advance(d)
+	}
 	s.adminClock(w, r)
 }
 
@@ -192,7 +219,7 @@ func (s *Server) journalQuery(r *http.Request) ([]journalEntry, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	return s.journal.recent(limit, keep), nil
+	return s.journalRecent(tenantOf(r), limit, keep), nil
 }
 
 // journalFilter keeps the entries matching every filter given: payment id,
@@ -228,14 +255,14 @@ func journalFilter(pid, path, method, status, since string) (func(journalEntry) 
 // the API's), where each came from (embedded, folder, api) and what is
 // armed.
 func (s *Server) adminScenarios(w http.ResponseWriter, r *http.Request) {
-	list, sources := scenarioView{s}.list()
-	writeOK(w, map[string]any{"data": orEmpty(list), "sources": sources, "armed": s.arms.Armed()})
+	list, sources := scenarioView{s, tenantOf(r)}.list()
+	writeOK(w, map[string]any{"data": orEmpty(list), "sources": sources, "armed": s.armsOf(tenantOf(r)).Armed()})
 }
 
 // adminScenario answers GET /__admin/scenarios/{id}.
 func (s *Server) adminScenario(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	sc, found := scenarioView{s}.Get(id)
+	sc, found := scenarioView{s, tenantOf(r)}.Get(id)
 	if !found {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
@@ -258,15 +285,16 @@ func (s *Server) adminArm(w http.ResponseWriter, r *http.Request) {
 	if body.Count != nil {
 		count = *body.Count
 	}
-	if _, found := (scenarioView{s}).Get(id); !found {
+	if _, found := (scenarioView{s, tenantOf(r)}).Get(id); !found {
 		writeError(w, topError(codeNotFound, "Scenario "+id+" not found"))
 		return
 	}
-	if err := s.arms.Arm(id, count); err != nil {
+	arms := s.armsOf(tenantOf(r))
+	if err := arms.Arm(id, count); err != nil {
 		writeError(w, fieldError("count", codeInvalidValue, err.Error(), count))
 		return
 	}
-	writeOK(w, map[string]any{"armed": s.arms.Armed()})
+	writeOK(w, map[string]any{"armed": arms.Armed()})
 }
 
 // adminIPN answers GET /__admin/ipn?payment=ID: delivery attempts of one
@@ -274,30 +302,27 @@ func (s *Server) adminArm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminIPN(w http.ResponseWriter, r *http.Request) {
 	var list []delivery
 	if id := r.URL.Query().Get("payment"); id != "" {
-		list = s.ipnLog.of(id)
+		tid := ""
+		if s.update(r, id, func(p *payment) error { tid = p.Tenant; return nil }) == nil {
+			list = s.ipnLogOf(tid).of(id)
+		}
 	} else {
-		list = s.ipnLog.recent(defaultJournal)
+		list = s.ipnRecent(tenantOf(r), defaultJournal)
 	}
 	writeOK(w, map[string]any{"data": orEmpty(list)})
 }
 
-// adminReset answers POST /__admin/reset: payments, journal, IPN log, armed
-// scenarios, scenarios added through the API, create cursors and pending
-// timers are forgotten; the clock is back to its base.
+// adminReset answers POST /__admin/reset: the tenant's payments, journal,
+// IPN log, armed scenarios, scenarios added through the API, create
+// cursors, webhooks and pending timers are forgotten and its clock is back
+// to the emulator's; the operator's reset does that for every tenant and
+// its own, and brings the emulator's clock back to its base.
 func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
-	s.timers.reset()
-	s.store.reset()
-	s.journal.reset()
-	s.ipnLog.reset()
-	s.ipnLimits.reset()
-	s.merchant.hooks.reset()
-	s.merchant.integration.reset()
-	s.arms.Reset()
-	s.creates.reset()
-	s.live.mu.Lock()
-	s.live.m = nil
-	s.live.mu.Unlock()
-	s.clock.reset()
+	if t := tenantOf(r); t != nil {
+		s.resetTenant(t)
+	} else {
+		s.resetAll()
+	}
 	writeOK(w, map[string]bool{"reset": true})
 }
 
@@ -341,7 +366,9 @@ func (s *Server) adminResendIPN(w http.ResponseWriter, r *http.Request) {
 	}
 	id := mux.Vars(r)["id"]
 	var aerr *apiError
-	if s.store.update(id, func(p *payment) error {
+	tid := ""
+	if s.update(r, id, func(p *payment) error {
+		tid = p.Tenant
 		if p.IPNCallbackURL == "" {
 			aerr = fieldError("payment.ipn_callback_url", codeMissingField, "the payment has no ipn_callback_url to notify", nil)
 			return nil
@@ -357,5 +384,5 @@ func (s *Server) adminResendIPN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.timers.advance(func() {}) // send it now, before the answer
-	writeOK(w, map[string]any{"data": orEmpty(s.ipnLog.of(id))})
+	writeOK(w, map[string]any{"data": orEmpty(s.ipnLogOf(tid).of(id))})
 }

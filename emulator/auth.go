@@ -78,25 +78,35 @@ func (s *Server) withSecretKey(next http.Handler) http.Handler {
 			writeError(w, aerr)
 			return
 		}
-		info(r).apiKey = key
+		t := s.tenants.of(key)
+		if t == nil {
+			writeError(w, errTooManyTenants(s.MaxTenants))
+			return
+		}
+		in := info(r)
+		in.apiKey, in.tenant = key, t
 		next.ServeHTTP(w, r)
 	})
 }
 
-// withPublicAuth accepts a secret key or Alma-Merchant-Auth with the
-// merchant's id (eligibility, a public call); another merchant id gets 401.
+// withPublicAuth accepts a secret key or Alma-Merchant-Auth with a
+// merchant's id (eligibility, a public call), which resolves the same
+// tenant as its key; a merchant id the emulator does not know (its key
+// never called, nor is it an --api-key) gets 401.
 func (s *Server) withPublicAuth(next http.Handler) http.Handler {
 	secret := s.withSecretKey(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutPrefix(r.Header.Get("Authorization"), schemeMerchant)
-		if ok && strings.TrimSpace(id) == s.merchant.ID {
-			next.ServeHTTP(w, r)
+		if !ok {
+			secret.ServeHTTP(w, r)
 			return
 		}
-		if ok { // a merchant id Alma does not know
+		t := s.tenants.byMerchant(strings.TrimSpace(id))
+		if t == nil {
 			writeError(w, &apiError{Code: codeUnauthorized})
 			return
 		}
-		secret.ServeHTTP(w, r)
+		info(r).tenant = t
+		next.ServeHTTP(w, r)
 	})
 }

@@ -174,19 +174,47 @@ func (c *chaos) lift() {
 }
 
 // chaosStep is the step an active chaos rule answers this request with, or
-// nil; it names the outage in the journal.
+// nil; it names the outage in the journal. The request's tenant's rules
+// apply (on its clock), then the operator's, which apply to every tenant.
 func (s *Server) chaosStep(r *http.Request, op string) *scenarios.Step {
-	st := s.chaos.step(op, s.clock.now())
+	t := tenantOf(r)
+	if t == nil && op == chaosAll { // before auth: the key's tenant, if it has one
+		if key, aerr := s.secretKey(r.Header.Get("Authorization")); aerr == nil {
+			t = s.tenants.known(key)
+		}
+	}
+	st := s.outage(t, op)
 	if st != nil {
 		info(r).warning = "chaos: " + op + " outage"
 	}
 	return st
 }
 
+// outage is the step t's rules for op answer with, else the operator's.
+func (s *Server) outage(t *tenant, op string) *scenarios.Step {
+	if t != nil {
+		if st := t.chaos.step(op, s.now(t)); st != nil {
+			return st
+		}
+	}
+	return s.chaos.step(op, s.clock.now())
+}
+
+// chaosOf is the rules an admin call of scope t changes: t's own, or
+// (nil) the operator's, which apply to every tenant.
+func (s *Server) chaosOf(t *tenant) *chaos {
+	if t == nil {
+		return &s.chaos
+	}
+	return &t.chaos
+}
+
 // adminChaos answers GET /__admin/chaos (the active rules), POST (add
-// {"rules":[…]}) and DELETE (lift them all: Alma is back).
+// {"rules":[…]}) and DELETE (lift them all: Alma is back), for the call's
+// scope: a tenant's own rules, or the operator's.
 func (s *Server) adminChaos(w http.ResponseWriter, r *http.Request) {
-	now := s.clock.now()
+	t := tenantOf(r)
+	c, now := s.chaosOf(t), s.now(t)
 	switch r.Method {
 	case http.MethodPost:
 		var body struct {
@@ -200,17 +228,17 @@ func (s *Server) adminChaos(w http.ResponseWriter, r *http.Request) {
 			writeError(w, fieldError("rules", codeMissingField, "rules is required", nil))
 			return
 		}
-		added, aerr := s.chaos.add(body.Rules, now)
+		added, aerr := c.add(body.Rules, now)
 		if aerr != nil {
 			writeError(w, aerr)
 			return
 		}
-		writeOK(w, map[string]any{"added": added, "data": s.chaos.list(now)})
+		writeOK(w, map[string]any{"added": added, "data": c.list(now)})
 	case http.MethodDelete:
-		s.chaos.lift()
+		c.lift()
 		writeOK(w, map[string]any{"data": []chaosRule{}})
 	default:
-		writeOK(w, map[string]any{"data": s.chaos.list(now)})
+		writeOK(w, map[string]any{"data": c.list(now)})
 	}
 }
 

@@ -31,10 +31,17 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		ref = req.Order.MerchantReference
 	}
 	header := r.Header.Get(scenarioHeader)
-	sc, err := replay.Select(scenarioView{s}, &s.arms, header, ref)
+	t := tenantOf(r)
+	view := scenarioView{s, t}
+	sc, err := replay.Select(view, &t.arms, header, ref)
 	if err != nil { // Select's only error: the header names an unknown scenario
 		writeError(w, fieldError(scenarioHeader, codeInvalidValue, "unknown scenario: "+header, header))
 		return
+	}
+	if sc == nil { // armed by the operator, for any tenant
+		if id := s.arms.Take(); id != "" {
+			sc, _ = view.Get(id)
+		}
 	}
 	scID := scenarioID(sc)
 	learn(w, r, "", scID)
@@ -46,19 +53,19 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	key := info(r).apiKey
 	buf := getBuffer()
 	defer putBuffer(buf)
-	step := s.creates.next(sc, ref)
+	step := t.creates.next(sc, ref, s.clock.now())
 	if cs := s.chaosStep(r, string(scenarios.OpCreate)); cs != nil {
 		step = cs // an outage: the scenario's create step waits for the next call
 	}
 	s.serveStep(w, r, step, func() answer {
-		p := s.newPayment(&req, key, sc)
+		p := s.newPayment(&req, t, key, sc)
 		learn(w, r, p.ID, scID)
 		if s.Logger.Enabled(r.Context(), slog.LevelDebug) {
 			s.Logger.Debug("payment created", "id", p.ID, "scenario", scID, "key", redactKey(key))
 		}
 		*buf = s.renderPayment((*buf)[:0], p) // rendered before another request can see p
-		if evicted := s.store.add(p); evicted != "" {
-			s.timers.cancel(evicted)
+		for _, id := range s.store.add(p) {
+			s.timers.cancel(id)
 		}
 		return ok(*buf)
 	})
@@ -93,9 +100,10 @@ func scenarioID(sc *scenarios.Scenario) string {
 	return sc.ID
 }
 
-// newPayment builds a new payment from a valid create request.
-func (s *Server) newPayment(req *createRequest, apiKey string, sc *scenarios.Scenario) *payment {
-	now := s.clock.now()
+// newPayment builds a new payment of tenant t from a valid create request;
+// it starts on t's clock (its offset is t's advance).
+func (s *Server) newPayment(req *createRequest, t *tenant, apiKey string, sc *scenarios.Scenario) *payment {
+	now := s.now(t)
 	in := req.Payment
 	p := &payment{
 		ID: s.gen.id("payment"), Created: now, State: stateNotStarted,
@@ -105,7 +113,7 @@ func (s *Server) newPayment(req *createRequest, apiKey string, sc *scenarios.Sce
 		ReturnURL: in.ReturnURL, FailureReturnURL: in.FailureReturnURL,
 		CustomerCancelURL: in.CustomerCancelURL, IPNCallbackURL: in.IPNCallbackURL,
 		Trigger: in.Deferred == "trigger", Billing: in.BillingAddress, Shipping: in.ShippingAddress,
-		APIKey: apiKey, Script: replay.NewScript(sc),
+		Tenant: t.ID, APIKey: apiKey, Offset: t.advanced(), Script: replay.NewScript(sc),
 	}
 	if p.Trigger {
 		p.TriggerText = in.DeferredDescription
@@ -183,47 +191,63 @@ func orEmptyObject(raw json.RawMessage) json.RawMessage {
 }
 
 // maxCreateCursors bounds how many create cursors (one per scenario and
-// merchant reference) the emulator remembers; the oldest is forgotten first.
+// merchant reference) a tenant remembers; the oldest is forgotten first.
 const maxCreateCursors = 10000
 
-// creates keeps the create steps' cursors: successive creates of a scenario
-// with the same merchant reference advance, so "fail twice, then succeed"
-// holds across a client's retries. It is safe for concurrent use.
+// CreateCursorTTL is how long a create cursor lives after its last create
+// on the emulator's clock (docs/internals.md "Deterministic re-runs").
+const CreateCursorTTL = time.Minute
+
+// creates keeps a tenant's create steps' cursors: successive creates of a
+// scenario with the same merchant reference walk its create steps, so
+// "fail twice, then succeed" holds across a client's retries. So that the
+// same test run twice gets the same answers, a cursor starts over once it
+// has answered past its last step (the happy answer that ends the
+// retries), after CreateCursorTTL without a create, and at the tenant's
+// reset. It is safe for concurrent use.
 type creates struct {
 	mu    sync.Mutex
-	byKey map[string]*replay.Script
+	byKey map[string]*createCursor
 	order ring[string]
+}
+
+// createCursor is one (scenario, reference)'s walk.
+type createCursor struct {
+	script replay.Script
+	last   time.Time // its last create
+	done   bool      // it answered past its last step
 }
 
 // newCreates returns cursors for at most limit keys.
 func newCreates(limit int) *creates {
-	return &creates{byKey: make(map[string]*replay.Script), order: newRing[string](limit)}
+	return &creates{byKey: make(map[string]*createCursor), order: newRing[string](limit)}
 }
 
-// next returns the step answering this create of sc for reference ref (nil:
-// no create steps). An empty ref is one shared cursor of the scenario.
-func (c *creates) next(sc *scenarios.Scenario, ref string) *scenarios.Step {
+// next returns the step answering this create of sc for reference ref at
+// now (nil: no create step: the happy answer). An empty ref is one shared
+// cursor of the scenario.
+func (c *creates) next(sc *scenarios.Scenario, ref string, now time.Time) *scenarios.Step {
 	if sc == nil || len(sc.On[scenarios.OpCreate]) == 0 {
 		return nil
 	}
 	key := sc.ID + "\x00" + ref
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	script, ok := c.byKey[key]
-	if ok && script.Scenario() != sc { // the catalog changed under this key
-		ok = false
-	}
+	cur, ok := c.byKey[key]
 	if !ok {
-		if _, seen := c.byKey[key]; !seen {
-			if old, evicted := c.order.push(key); evicted {
-				delete(c.byKey, old)
-			}
+		if old, evicted := c.order.push(key); evicted {
+			delete(c.byKey, old)
 		}
-		s := replay.NewScript(sc)
-		script = &s
-		c.byKey[key] = script
+		cur = &createCursor{}
+		c.byKey[key] = cur
 	}
-	return script.Next(scenarios.OpCreate)
+	if !ok || cur.done || cur.script.Scenario() != sc || now.Sub(cur.last) > CreateCursorTTL {
+		*cur = createCursor{script: replay.NewScript(sc)} // the catalog changed, or a new run
+	}
+	cur.last = now
+	step := cur.script.Next(scenarios.OpCreate)
+	cur.done = step == nil
+	return step
 }
 
 // reset forgets every cursor.

@@ -68,7 +68,7 @@ func (s *Server) serveCustomer(w http.ResponseWriter, r *http.Request, id string
 		return
 	}
 	var step *scenarios.Step
-	if err := s.store.update(id, func(p *payment) error {
+	if err := s.update(r, id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
 		step = p.Script.Next(scenarios.OpCustomer)
 		return nil
@@ -79,7 +79,7 @@ func (s *Server) serveCustomer(w http.ResponseWriter, r *http.Request, id string
 	s.serveStep(w, r, step, func() answer {
 		var out customerOutcome
 		var aerr *apiError
-		if err := s.store.update(id, func(p *payment) error {
+		if err := s.update(r, id, func(p *payment) error {
 			out, aerr = s.runCustomer(p, body, step, s.clock.now())
 			return nil
 		}); err != nil {

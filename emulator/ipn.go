@@ -61,6 +61,7 @@ const maxIPNAnswer = 512
 
 // notice is one notification to deliver.
 type notice struct {
+	tenant        string // the payment's merchant id: its IPN log
 	pid, url, sig string
 	host          string // host:port, for the per-destination limit
 	ok            bool   // signed with the payment's key
@@ -119,13 +120,14 @@ func (s *Server) notifyAfter(p *payment, step *scenarios.Step, now time.Time, wa
 		step = &scenarios.Step{}
 	}
 	p.note(p.at(now), "ipn", "notification to "+p.IPNCallbackURL)
+	log := s.ipnLogOf(p.Tenant)
 	if step.Skip {
-		s.ipnLog.add(delivery{PaymentID: p.ID, At: now, URL: p.IPNCallbackURL, Error: errSkipped})
+		log.add(delivery{PaymentID: p.ID, At: now, URL: p.IPNCallbackURL, Error: errSkipped})
 		return
 	}
 	target, err := ipnURL(p.IPNCallbackURL, p.ID)
 	if err != nil {
-		s.ipnLog.add(delivery{PaymentID: p.ID, Attempt: 1, At: now, URL: p.IPNCallbackURL, Error: err.Error()})
+		log.add(delivery{PaymentID: p.ID, Attempt: 1, At: now, URL: p.IPNCallbackURL, Error: err.Error()})
 		return
 	}
 	key := p.APIKey
@@ -133,10 +135,10 @@ func (s *Server) notifyAfter(p *payment, step *scenarios.Step, now time.Time, wa
 		key = "wrong-" + key
 	}
 	if !s.ipnAllowed(target) {
-		s.ipnLog.add(delivery{PaymentID: p.ID, Attempt: 1, At: now, URL: p.IPNCallbackURL, Error: errNotAllowed})
+		log.add(delivery{PaymentID: p.ID, Attempt: 1, At: now, URL: p.IPNCallbackURL, Error: errNotAllowed})
 		return
 	}
-	n := notice{pid: p.ID, url: target, host: hostPort(target), sig: sign(key, p.ID), ok: !step.BadSignature}
+	n := notice{tenant: p.Tenant, pid: p.ID, url: target, host: hostPort(target), sig: sign(key, p.ID), ok: !step.BadSignature}
 	due := now.Add(wait + s.sampler.Draw(step.Delay, maxIPNBackoff))
 	for range 1 + min(max(step.Duplicate, 0), scenarios.MaxDuplicate) {
 		s.armAttempt(n, 1, due)
@@ -175,7 +177,7 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 	var answer []byte
 	var err error
 	start := time.Now()
-	outage := s.chaos.step(string(scenarios.OpIPN), at) != nil
+	outage := s.outage(s.tenants.byMerchant(n.tenant), string(scenarios.OpIPN)) != nil
 	if !outage {
 		if st, rerr, relayed := s.relay.deliver(s.ipnCtx, n); relayed {
 			status, err = st, rerr // delivered by alma-sandbox listen
@@ -208,7 +210,7 @@ func (s *Server) attempt(n notice, attempt int, at time.Time) {
 func (s *Server) logAttempt(n notice, attempt int, at time.Time, d delivery) {
 	d.PaymentID, d.Attempt, d.At, d.URL, d.SignatureOK = n.pid, attempt, at, n.url, n.ok
 	d.Headers = map[string]string{SignatureHeader: n.sig}
-	s.ipnLog.add(d)
+	s.ipnLogOf(n.tenant).add(d)
 }
 
 // failAttempt logs a failed attempt and arms the next after a doubling

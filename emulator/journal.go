@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,11 +21,16 @@ type journalEntry struct {
 	Request string `json:"request_body,omitempty"`
 	Answer  string `json:"answer_body,omitempty"`
 
+	// seq orders entries across journals (the operator's view merges them).
+	seq uint64
 	// bodies are the captured bodies, kept raw in the journal's own memory
 	// (no allocation per request) and redacted into Request and Answer when
 	// the journal is read.
 	bodies [2]captured
 }
+
+// journalSeq numbers journal entries in the order they are recorded.
+var journalSeq atomic.Uint64
 
 // journal is a bounded ring of the latest requests; safe for concurrent use.
 type journal struct {
@@ -39,6 +45,7 @@ func newJournal(max int) *journal {
 
 // record appends an entry, evicting the oldest when full.
 func (j *journal) record(e journalEntry) {
+	e.seq = journalSeq.Add(1)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ring.push(e)

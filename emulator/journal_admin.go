@@ -32,7 +32,7 @@ func (s *Server) adminJournalVerify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	count := len(s.journal.recent(0, func(e journalEntry) bool { return keep(e) && bodyMatches(e.Request, m.Body) }))
+	count := len(s.journalRecent(tenantOf(r), 0, func(e journalEntry) bool { return keep(e) && bodyMatches(e.Request, m.Body) }))
 	writeOK(w, map[string]int{"count": count})
 }
 

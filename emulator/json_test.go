@@ -124,5 +124,5 @@ func renderable(req *createRequest) paymentJSON {
 	if req.Order != nil {
 		p.Orders = []orderJSON{{MerchantReference: optString(req.Order.MerchantReference), Data: normalizeRaw(orEmptyObject(req.Order.Data))}}
 	}
-	return toJSON(p, merchant{ID: "merchant_11x", Name: "Shop <&>"}, "http://127.0.0.1:4242")
+	return toJSON(p, &tenant{ID: "merchant_11x", Name: "Shop <&>"}, "http://127.0.0.1:4242")
 }

@@ -23,7 +23,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	ids := s.store.ids()
+	ids := s.store.ids(tenantOf(r).ID)
 	if after := q.Get("starting_after"); after != "" {
 		i := slices.Index(ids, after)
 		if i < 0 {
@@ -36,18 +36,18 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("state"); s != "" {
 		states = strings.Split(s, ",")
 	}
-	page, more := s.page(ids, states, limit)
+	page, more := s.page(r, ids, states, limit)
 	writeAnswer(w, listAnswer(page, more))
 }
 
 // page renders up to limit payments among ids whose state is in states
 // (all when empty), and whether more match.
-func (s *Server) page(ids, states []string, limit int) ([][]byte, bool) {
+func (s *Server) page(r *http.Request, ids, states []string, limit int) ([][]byte, bool) {
 	var out [][]byte
 	now := s.clock.now()
 	for _, id := range ids {
 		match, more := false, false
-		_ = s.store.update(id, func(p *payment) error {
+		_ = s.update(r, id, func(p *payment) error {
 			p.settle(p.at(now))
 			match = len(states) == 0 || slices.Contains(states, p.State)
 			switch {

@@ -29,17 +29,36 @@ type liveScenarios struct {
 	m  map[string]*scenarios.Scenario
 }
 
-// scenarioView is what the emulator selects from: the live scenarios, then
-// Server.Scenarios. It implements replay.Lookup.
-type scenarioView struct{ s *Server }
+// scenarioView is what the emulator selects from for tenant t: t's live
+// scenarios, then the operator's, then Server.Scenarios (t nil: the
+// operator's view). It implements replay.Lookup.
+type scenarioView struct {
+	s *Server
+	t *tenant
+}
+
+// lives are the live scenario sets of the view, the tenant's first.
+func (v scenarioView) lives() []*liveScenarios {
+	if v.t == nil {
+		return []*liveScenarios{&v.s.live}
+	}
+	return []*liveScenarios{&v.t.live, &v.s.live}
+}
+
+// get finds a scenario among l's.
+func (l *liveScenarios) get(id string) (*scenarios.Scenario, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	sc, ok := l.m[id]
+	return sc, ok
+}
 
 // Get finds a scenario by id.
 func (v scenarioView) Get(id string) (*scenarios.Scenario, bool) {
-	v.s.live.mu.RLock()
-	sc, ok := v.s.live.m[id]
-	v.s.live.mu.RUnlock()
-	if ok {
-		return sc, true
+	for _, l := range v.lives() {
+		if sc, ok := l.get(id); ok {
+			return sc, true
+		}
 	}
 	return v.s.files().Get(id)
 }
@@ -56,11 +75,14 @@ func (v scenarioView) list() ([]*scenarios.Scenario, map[string]string) {
 			sources[sc.ID] = sourceEmbedded
 		}
 	}
-	v.s.live.mu.RLock()
-	for id, sc := range v.s.live.m {
-		byID[id], sources[id] = sc, sourceAPI
+	lives := v.lives()
+	for i := len(lives) - 1; i >= 0; i-- { // the tenant's win
+		lives[i].mu.RLock()
+		for id, sc := range lives[i].m {
+			byID[id], sources[id] = sc, sourceAPI
+		}
+		lives[i].mu.RUnlock()
 	}
-	v.s.live.mu.RUnlock()
 	ids := make([]string, 0, len(byID))
 	for id := range byID {
 		ids = append(ids, id)
@@ -96,16 +118,17 @@ func (s *Server) adminPutScenario(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("id", codeInvalidValue, "the file's id "+sc.ID+" is not the path's "+id, sc.ID))
 		return
 	}
-	s.live.mu.Lock()
-	_, replacing := s.live.m[id]
-	full := !replacing && len(s.live.m) >= maxLiveScenarios
+	live := s.liveOf(tenantOf(r))
+	live.mu.Lock()
+	_, replacing := live.m[id]
+	full := !replacing && len(live.m) >= maxLiveScenarios
 	if !full {
-		if s.live.m == nil {
-			s.live.m = map[string]*scenarios.Scenario{}
+		if live.m == nil {
+			live.m = map[string]*scenarios.Scenario{}
 		}
-		s.live.m[id] = sc
+		live.m[id] = sc
 	}
-	s.live.mu.Unlock()
+	live.mu.Unlock()
 	if full {
 		writeError(w, fieldError("id", codeTooLong, "at most 200 scenarios can be added through the API; DELETE some first", id))
 		return
@@ -118,10 +141,11 @@ func (s *Server) adminPutScenario(w http.ResponseWriter, r *http.Request) {
 // the others cannot be.
 func (s *Server) adminDeleteScenario(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	s.live.mu.Lock()
-	_, ok := s.live.m[id]
-	delete(s.live.m, id)
-	s.live.mu.Unlock()
+	live := s.liveOf(tenantOf(r))
+	live.mu.Lock()
+	_, ok := live.m[id]
+	delete(live.m, id)
+	live.mu.Unlock()
 	switch _, inFiles := s.files().Get(id); {
 	case ok:
 		writeOK(w, map[string]any{"deleted": id})
@@ -148,4 +172,20 @@ func (s *Server) files() *scenarios.Catalog {
 func (s *Server) SetScenarios(cat *scenarios.Catalog) {
 	s.initOnce.Do(s.init)
 	s.catalog.Store(cat)
+}
+
+// liveOf is the live scenarios an admin call of scope t changes: t's own,
+// or (nil) the operator's, which every tenant sees.
+func (s *Server) liveOf(t *tenant) *liveScenarios {
+	if t == nil {
+		return &s.live
+	}
+	return &t.live
+}
+
+// reset forgets every live scenario.
+func (l *liveScenarios) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.m = nil
 }

@@ -5,20 +5,6 @@ import (
 	"slices"
 )
 
-// merchant is the sandbox's one merchant account: its profile, its
-// webhooks and its integration configuration (shared by every copy).
-type merchant struct {
-	ID          string
-	Name        string
-	hooks       *webhooks
-	integration *integration
-}
-
-// newMerchant draws the merchant's id and name from the seeded generator.
-func newMerchant(g *gen) merchant {
-	return merchant{ID: g.id("merchant"), Name: g.company(), hooks: &webhooks{}, integration: &integration{}}
-}
-
 // merchantJSON is Alma's Merchant object (GET /v1/me).
 type merchantJSON struct {
 	ID                    string `json:"id"`
@@ -50,13 +36,13 @@ type feePlanJSON struct {
 
 // me answers GET /v1/me.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	writeOK(w, s.merchantJSON())
+	writeOK(w, s.merchantJSON(tenantOf(r)))
 }
 
 // merchantJSON is the merchant as GET /v1/me shows it.
-func (s *Server) merchantJSON() merchantJSON {
+func (s *Server) merchantJSON(t *tenant) merchantJSON {
 	return merchantJSON{
-		ID: s.merchant.ID, Name: s.merchant.Name, Website: merchantWebsite,
+		ID: t.ID, Name: t.Name, Website: merchantWebsite,
 		CanCreatePayments: true, MinimumPurchaseAmount: s.MinAmount, MaximumPurchaseAmount: s.MaxAmount,
 	}
 }

@@ -30,19 +30,20 @@ const merchantState = "activated"
 // extendedData answers GET /v1/me/extended-data.
 func (s *Server) extendedData(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, extendedMerchantJSON{
-		merchantJSON: s.merchantJSON(), State: merchantState, FeePlans: s.generalPlans(),
+		merchantJSON: s.merchantJSON(tenantOf(r)), State: merchantState, FeePlans: s.generalPlans(),
 	})
 }
 
-// merchantByID answers GET /v1/merchants/{id}: the sandbox's merchant, or
-// 404 for any other id.
+// merchantByID answers GET /v1/merchants/{id}: the key's own merchant, or
+// 404 for any other id (another tenant's included).
 func (s *Server) merchantByID(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if id != s.merchant.ID {
+	t := tenantOf(r)
+	if id != t.ID {
 		writeError(w, topError(codeNotFound, "Merchant "+id+" not found"))
 		return
 	}
-	writeOK(w, s.merchantJSON())
+	writeOK(w, s.merchantJSON(t))
 }
 
 // businessEvent is the body of POST /v1/me/business-events, as the 3.x PHP
@@ -157,7 +158,7 @@ func (s *Server) integrationConfiguration(w http.ResponseWriter, r *http.Request
 		writeError(w, fieldError("collect_data_url", codeInvalidValue, "must be an absolute http(s) URL", req.CollectDataURL))
 		return
 	}
-	in := s.merchant.integration
+	in := tenantOf(r).integration
 	in.mu.Lock()
 	in.collectDataURL = req.CollectDataURL
 	in.mu.Unlock()

@@ -16,6 +16,7 @@ import (
 // (the key the auth accepted, the payment and scenario a handler found): it
 // travels in the request's context, and the journal records it.
 type requestInfo struct {
+	tenant    *tenant // the merchant the request acts for; nil: none, or the operator
 	apiKey    string
 	paymentID string
 	scenario  string
@@ -114,7 +115,7 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
 			Warning: in.warning, bodies: *bodies,
 		}
-		s.journal.record(e)
+		s.journalOf(in.tenant).record(e)
 		s.logRequest(r, &e, in.apiKey)
 	})
 }

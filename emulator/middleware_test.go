@@ -39,13 +39,34 @@ func TestRecoverLetsAbortThrough(t *testing.T) {
 
 func TestStoreEvictsOldest(t *testing.T) {
 	t.Parallel()
-	st := newStore(2)
+	st := newStore(2, 2)
+	var evicted []string
 	for _, id := range []string{"payment_11a", "payment_11b", "payment_11c"} {
-		st.add(&payment{ID: id})
+		evicted = append(evicted, st.add(&payment{ID: id, Tenant: "merchant_a"})...)
 	}
+	assert.Equal(t, []string{"payment_11a"}, evicted)
 	assert.ErrorIs(t, st.update("payment_11a", func(*payment) error { return nil }), errNoPayment)
-	assert.Equal(t, []string{"payment_11c", "payment_11b"}, st.ids())
+	assert.Equal(t, []string{"payment_11c", "payment_11b"}, st.ids("merchant_a"))
 	assert.Equal(t, 2, st.len())
+}
+
+// One tenant past its own cap evicts its own oldest, never another's; the
+// store past its global cap evicts the oldest of all.
+func TestStoreEvictsPerTenantThenGlobally(t *testing.T) {
+	t.Parallel()
+	st := newStore(4, 2)
+	add := func(id, tenant string) []string { return st.add(&payment{ID: id, Tenant: tenant}) }
+	assert.Empty(t, add("payment_a1", "merchant_a"))
+	assert.Empty(t, add("payment_b1", "merchant_b"))
+	assert.Empty(t, add("payment_a2", "merchant_a"))
+	assert.Equal(t, []string{"payment_a1"}, add("payment_a3", "merchant_a"), "a's own cap")
+	assert.Equal(t, []string{"payment_b1"}, st.ids("merchant_b"), "b untouched by a's eviction")
+	assert.Empty(t, add("payment_c1", "merchant_c"))
+	assert.Equal(t, []string{"payment_b1"}, add("payment_c2", "merchant_c"), "global cap: the oldest of all")
+	assert.Equal(t, []string{"payment_c2", "payment_c1", "payment_a3", "payment_a2"}, st.ids(""))
+	assert.ElementsMatch(t, []string{"payment_a2", "payment_a3"}, st.reset("merchant_a"))
+	assert.Equal(t, 2, st.len())
+	assert.Equal(t, []string{"payment_c2", "payment_c1"}, st.ids(""))
 }
 
 func TestJournalRing(t *testing.T) {

@@ -142,7 +142,7 @@ func (s *Server) operate(w http.ResponseWriter, r *http.Request, op scenarios.Op
 	}
 	var step *scenarios.Step
 	var a answer
-	err := s.store.update(id, func(p *payment) error {
+	err := s.update(r, id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
 		step = p.Script.Next(op)
 		if step == nil {
@@ -162,7 +162,7 @@ func (s *Server) operate(w http.ResponseWriter, r *http.Request, op scenarios.Op
 		writeAnswer(w, a)
 	default:
 		s.serveStep(w, r, step, func() answer {
-			if err := s.store.update(id, func(p *payment) error { a = run(p); return nil }); err != nil {
+			if err := s.update(r, id, func(p *payment) error { a = run(p); return nil }); err != nil {
 				return paymentNotFound(id).answer() // evicted during the step's delay
 			}
 			return a

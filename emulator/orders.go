@@ -51,7 +51,7 @@ func (s *Server) orders(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	var orders []orderJSON
 	var aerr *apiError
-	err := s.store.update(id, func(p *payment) error {
+	err := s.update(r, id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
 		if r.Method != http.MethodGet {
 			now := p.at(s.clock.now())
@@ -97,7 +97,7 @@ func (s *Server) potentialFraud(w http.ResponseWriter, r *http.Request) {
 	if body.Reason != "" {
 		detail += ": " + body.Reason
 	}
-	if s.store.update(id, func(p *payment) error {
+	if s.update(r, id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
 		p.note(p.at(s.clock.now()), "state", detail)
 		return nil

@@ -38,10 +38,10 @@ func orderNotFound(id string) *apiError {
 // findOrder runs f (when not nil) on the order with id, under its
 // payment's lock at the payment's time, and returns the order as f left it.
 func (s *Server) findOrder(w http.ResponseWriter, r *http.Request, id string, f func(p *payment, o *orderJSON, now time.Time)) (orderJSON, *apiError) {
-	for _, pid := range s.store.ids() {
+	for _, pid := range s.store.ids(tenantID(tenantOf(r))) {
 		var out orderJSON
 		found := false
-		_ = s.store.update(pid, func(p *payment) error {
+		_ = s.update(r, pid, func(p *payment) error {
 			i := slices.IndexFunc(p.Orders, func(o orderJSON) bool { return o.ID == id })
 			if i < 0 {
 				return nil
@@ -249,7 +249,7 @@ func (s *Server) orderStatusByReference(w http.ResponseWriter, r *http.Request) 
 	id, ref := mux.Vars(r)["id"], mux.Vars(r)["merchant_reference"]
 	var o orderJSON
 	found := false
-	err := s.store.update(id, func(p *payment) error {
+	err := s.update(r, id, func(p *payment) error {
 		learn(w, r, id, p.Script.ID())
 		for i := len(p.Orders) - 1; i >= 0 && !found; i-- {
 			if mr := p.Orders[i].MerchantReference; mr != nil && *mr == ref {
@@ -280,7 +280,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	all := s.ordersNewestFirst(q.Get("payment"), q.Get("merchant_reference"))
+	all := s.ordersNewestFirst(r, q.Get("payment"), q.Get("merchant_reference"))
 	if after := q.Get("starting_after"); after != "" {
 		i := slices.IndexFunc(all, func(o orderJSON) bool { return o.ID == after })
 		if i < 0 {
@@ -299,15 +299,16 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	}{Data: orEmpty(all), HasMore: more})
 }
 
-// ordersNewestFirst is every order, newest first, of the payment with id
-// paymentID (all when empty) with merchant reference ref (any when empty).
-func (s *Server) ordersNewestFirst(paymentID, ref string) []orderJSON {
+// ordersNewestFirst is every order of the request's tenant, newest first,
+// of the payment with id paymentID (all when empty) with merchant
+// reference ref (any when empty).
+func (s *Server) ordersNewestFirst(r *http.Request, paymentID, ref string) []orderJSON {
 	var out []orderJSON
-	for _, id := range s.store.ids() {
+	for _, id := range s.store.ids(tenantID(tenantOf(r))) {
 		if paymentID != "" && id != paymentID {
 			continue
 		}
-		_ = s.store.update(id, func(p *payment) error {
+		_ = s.update(r, id, func(p *payment) error {
 			for i := len(p.Orders) - 1; i >= 0; i-- {
 				if mr := p.Orders[i].MerchantReference; ref == "" || (mr != nil && *mr == ref) {
 					out = append(out, p.Orders[i])

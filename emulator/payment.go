@@ -43,6 +43,7 @@ type payment struct {
 	Cart              json.RawMessage
 
 	// The sandbox's side.
+	Tenant    string        // its merchant's id (the tenant it belongs to)
 	APIKey    string        // the key it was created with: signs its IPNs
 	Offset    time.Duration // its own clock advance
 	CardLast4 string

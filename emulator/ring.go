@@ -68,3 +68,18 @@ func (r *ring[T]) reset() {
 	clear(r.buf)
 	r.buf, r.start = r.buf[:0], 0
 }
+
+// popOldest removes and returns the oldest value (it copies the ring: for
+// rare evictions, not a queue).
+func (r *ring[T]) popOldest() (v T, ok bool) {
+	if len(r.buf) == 0 {
+		return v, false
+	}
+	v = r.at(0)
+	rest := make([]T, 0, len(r.buf)-1)
+	for i := 1; i < len(r.buf); i++ {
+		rest = append(rest, r.at(i))
+	}
+	r.buf, r.start = rest, 0
+	return v, true
+}

@@ -63,14 +63,17 @@ func (s *Server) routes() http.Handler {
 	v2.HandleFunc("/{id}/shipment", s.orderShipment).Methods(post)
 	v2.HandleFunc("/{id}/status", s.orderStatus).Methods(post)
 
-	s.adminRoutes(r.PathPrefix("/__admin").Subrouter())
+	admin := r.PathPrefix("/__admin").Subrouter()
+	admin.Use(s.withAdmin)
+	s.adminRoutes(admin)
 	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}", s.customerOnPage).Methods(post)
 	inpage.Register(r)
 	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(s.withOutage(r)))))
 }
 
-// adminRoutes mounts the admin API (no auth).
+// adminRoutes mounts the admin API (its scope and access: admin_auth.go).
 func (s *Server) adminRoutes(a *mux.Router) {
+	a.HandleFunc("/tenants", s.adminTenants).Methods(get)
 	a.HandleFunc("/payments", s.adminPayments).Methods(get)
 	a.HandleFunc("/payments/{id}", s.adminPayment).Methods(get)
 	a.HandleFunc("/payments/{id}/customer", s.customerStep).Methods(post)

@@ -34,17 +34,20 @@ import (
 // Defaults of a new Server (docs/internals.md). A zero field gets its
 // default when the server starts.
 const (
-	DefaultAddr           = "127.0.0.1:4242"
-	DefaultMinAmount      = 5000
-	DefaultMaxAmount      = 200000
-	DefaultMaxBodyBytes   = 1 << 20
-	DefaultMaxPayments    = 4000
-	DefaultMaxJournal     = 1000
-	DefaultHangLimit      = 60 * time.Second
-	DefaultIPNDelay       = time.Second
-	DefaultIPNRetryBase   = time.Second
-	DefaultIPNMaxAttempts = 8
-	DefaultIPNTimeout     = 10 * time.Second
+	DefaultAddr         = "127.0.0.1:4242"
+	DefaultMinAmount    = 5000
+	DefaultMaxAmount    = 200000
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultMaxPayments  = 4000
+	// DefaultMaxTenantPayments bounds one merchant's payments (its oldest
+	// is evicted first), so one busy tenant cannot evict the others'.
+	DefaultMaxTenantPayments = 2000
+	DefaultMaxJournal        = 1000
+	DefaultHangLimit         = 60 * time.Second
+	DefaultIPNDelay          = time.Second
+	DefaultIPNRetryBase      = time.Second
+	DefaultIPNMaxAttempts    = 8
+	DefaultIPNTimeout        = 10 * time.Second
 	// DefaultIPNMaxPerPayment caps a payment's attempts, copies and retries
 	// of every notification included; DefaultIPNPerHost the attempts in
 	// flight to one host:port.
@@ -82,8 +85,18 @@ type Server struct {
 	Installments []int
 	// MaxBodyBytes bounds request bodies; larger ones get a too_long error.
 	MaxBodyBytes int64
-	// MaxPayments bounds the stored payments; the oldest is evicted.
-	MaxPayments int
+	// MaxPayments bounds the stored payments, MaxTenantPayments those of one
+	// merchant; the tenant's oldest is evicted, then the oldest of all.
+	MaxPayments, MaxTenantPayments int
+	// MaxTenants bounds the merchants (keys) served; a new key past it gets
+	// Alma's 401.
+	MaxTenants int
+	// AdminToken, when set, protects the admin API: the operator sends
+	// Authorization: Bearer <token>; a tenant may call it with its own key
+	// (Authorization: Alma-Auth sk_test_…), scoped to itself. Empty: the
+	// admin API is open (serve refuses that off loopback unless told
+	// --insecure-admin).
+	AdminToken string
 	// MaxJournal bounds the request journal.
 	MaxJournal int
 	// HangLimit bounds a scenario's hang fault and delays.
@@ -145,10 +158,10 @@ type Server struct {
 	handler  http.Handler
 
 	store     *store
-	journal   *journal
+	tenants   *tenants
+	journal   *journal // requests without a tenant (refused keys, the operator)
 	clock     *clock
 	timers    *timers
-	ipnLog    ipnLog
 	ipnLimits ipnLimits
 	ipnClient *http.Client
 	ipnCtx    context.Context
@@ -160,8 +173,6 @@ type Server struct {
 	catalog   atomic.Pointer[scenarios.Catalog] // SetScenarios' catalogue; nil: Scenarios
 	chaos     chaos
 	relay     relay
-	creates   *creates
-	merchant  merchant
 	done      chan struct{} // closed by Close: hangs and delays answer at once
 	closeOnce sync.Once
 	panics    atomic.Int64
@@ -291,17 +302,18 @@ func (s *Server) Panics() int64 {
 // the routes.
 func (s *Server) init() {
 	s.fillDefaults()
-	s.store = newStore(s.MaxPayments)
+	s.store = newStore(s.MaxPayments, s.MaxTenantPayments)
+	s.tenants = newTenants(s.MaxTenants, s.newTenant)
+	for _, key := range s.knownKeys() {
+		s.tenants.of(key)
+	}
 	s.journal = newJournal(s.MaxJournal)
 	s.clock = newClock(s.Now, s.FrozenClock)
 	s.timers = newTimers(s.clock)
-	s.ipnLog.ring = newRing[delivery](maxIPNLog)
 	s.ipnClient = ipnClient(s.HTTPClient)
 	s.ipnCtx, s.ipnStop = context.WithCancel(context.Background())
 	s.gen = newGen(s.Seed)
 	s.sampler = replay.NewSampler(s.Seed)
-	s.creates = newCreates(maxCreateCursors)
-	s.merchant = newMerchant(s.gen)
 	s.done = make(chan struct{})
 	s.handler = s.routes()
 }
@@ -315,6 +327,8 @@ func (s *Server) fillDefaults() {
 	setDefault(&s.MaxAmount, DefaultMaxAmount)
 	setDefault(&s.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&s.MaxPayments, DefaultMaxPayments)
+	setDefault(&s.MaxTenantPayments, min(DefaultMaxTenantPayments, s.MaxPayments))
+	setDefault(&s.MaxTenants, DefaultMaxTenants)
 	setDefault(&s.MaxJournal, DefaultMaxJournal)
 	setDefault(&s.HangLimit, DefaultHangLimit)
 	setDefault(&s.IPNRetryBase, DefaultIPNRetryBase)

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"sync"
 )
 
@@ -12,13 +14,25 @@ const storeShards = 32
 // errNoPayment is store.update's answer for an id it does not hold.
 var errNoPayment = errors.New("no such payment")
 
-// store keeps at most max payments in memory, evicting the oldest. Its
-// update is the one place a payment is locked. It is safe for concurrent use.
+// store keeps payments in memory: at most perTenant of one tenant and max
+// in all, evicting the tenant's oldest, then the oldest of all. Its update
+// is the one place a payment is locked. It is safe for concurrent use.
 type store struct {
 	shards [storeShards]shard
 
-	mu    sync.Mutex   // guards order
-	order ring[string] // ids, oldest first
+	mu        sync.Mutex              // guards the rest
+	order     map[string]*ring[entry] // per tenant, oldest first
+	total     int
+	seq       uint64
+	max       int
+	perTenant int
+}
+
+// entry is a stored payment's id in its tenant's order; seq orders
+// payments across tenants.
+type entry struct {
+	id  string
+	seq uint64
 }
 
 type shard struct {
@@ -26,9 +40,10 @@ type shard struct {
 	m  map[string]*payment
 }
 
-// newStore returns a store holding at most max payments (at least 1).
-func newStore(max int) *store {
-	s := &store{order: newRing[string](max)}
+// newStore returns a store holding at most max payments, perTenant of one
+// tenant (each at least 1).
+func newStore(limit, perTenant int) *store {
+	s := &store{order: map[string]*ring[entry]{}, max: max(limit, 1), perTenant: max(min(perTenant, limit), 1)}
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*payment)
 	}
@@ -43,26 +58,65 @@ func (s *store) shardOf(id string) *shard {
 	return &s.shards[int(id[len(id)-1])%storeShards]
 }
 
-// add stores p, evicting the oldest payment when full; it returns the
-// evicted id, or "".
-func (s *store) add(p *payment) string {
+// add stores p, evicting its tenant's oldest payment when the tenant is
+// full, then the oldest of all when the store is; it returns the evicted
+// ids.
+func (s *store) add(p *payment) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, evicted := s.order.push(p.ID)
-	if evicted {
-		sh := s.shardOf(old)
-		sh.mu.Lock()
-		delete(sh.m, old)
-		sh.mu.Unlock()
+	var evicted []string
+	list := s.order[p.Tenant]
+	if list == nil {
+		r := newRing[entry](s.perTenant)
+		list = &r
+		s.order[p.Tenant] = list
+	}
+	if list.len() < s.perTenant && s.total >= s.max {
+		evicted = append(evicted, s.evictLocked(s.oldestTenantLocked()))
+	}
+	s.seq++
+	if old, full := list.push(entry{id: p.ID, seq: s.seq}); full {
+		s.forgetLocked(old.id)
+		evicted = append(evicted, old.id)
+	} else {
+		s.total++
 	}
 	sh := s.shardOf(p.ID)
 	sh.mu.Lock()
 	sh.m[p.ID] = p
 	sh.mu.Unlock()
-	if evicted {
-		return old
+	return evicted
+}
+
+// oldestTenantLocked is the tenant holding the oldest payment.
+func (s *store) oldestTenantLocked() string {
+	best, seq := "", uint64(0)
+	for t, list := range s.order {
+		if list.len() > 0 && (seq == 0 || list.at(0).seq < seq) {
+			best, seq = t, list.at(0).seq
+		}
 	}
-	return ""
+	return best
+}
+
+// evictLocked forgets tenant's oldest payment and returns its id.
+func (s *store) evictLocked(tenant string) string {
+	list := s.order[tenant]
+	old, _ := list.popOldest()
+	if list.len() == 0 {
+		delete(s.order, tenant)
+	}
+	s.total--
+	s.forgetLocked(old.id)
+	return old.id
+}
+
+// forgetLocked drops payment id from its shard.
+func (s *store) forgetLocked(id string) {
+	sh := s.shardOf(id)
+	sh.mu.Lock()
+	delete(sh.m, id)
+	sh.mu.Unlock()
 }
 
 // update runs f on the payment with this id under its lock and returns f's
@@ -79,28 +133,52 @@ func (s *store) update(id string, f func(*payment) error) error {
 	return f(p)
 }
 
-// ids returns the stored ids, newest first.
-func (s *store) ids() []string {
+// ids returns tenant's payment ids, newest first ("": every tenant's).
+func (s *store) ids(tenant string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.order.newestFirst(0, nil)
+	var all []entry
+	if tenant != "" {
+		if list := s.order[tenant]; list != nil {
+			all = list.oldestFirst(nil)
+		}
+	} else {
+		all = make([]entry, 0, s.total)
+		for _, list := range s.order {
+			all = append(all, list.oldestFirst(nil)...)
+		}
+		slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	out := make([]string, len(all))
+	for i, e := range all {
+		out[len(all)-1-i] = e.id
+	}
+	return out
 }
 
 // len is the number of stored payments.
 func (s *store) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.order.len()
+	return s.total
 }
 
-// reset forgets every payment.
-func (s *store) reset() {
+// reset forgets tenant's payments ("": every payment) and returns their
+// ids.
+func (s *store) reset(tenant string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.order.reset()
-	for i := range s.shards {
-		s.shards[i].mu.Lock()
-		s.shards[i].m = make(map[string]*payment)
-		s.shards[i].mu.Unlock()
+	var gone []string
+	for t, list := range s.order {
+		if tenant != "" && t != tenant {
+			continue
+		}
+		for _, e := range list.oldestFirst(nil) {
+			gone = append(gone, e.id)
+			s.forgetLocked(e.id)
+		}
+		s.total -= list.len()
+		delete(s.order, t)
 	}
+	return gone
 }

@@ -106,9 +106,14 @@ func (t *timers) arm(tm *timer) {
 
 // shift brings pid's timers d sooner: its own clock moved forward by d.
 func (t *timers) shift(pid string, d time.Duration) {
+	t.shiftOf(func(p string) bool { return p == pid }, d)
+}
+
+// shiftOf brings the timers of the payments of returns true for d sooner.
+func (t *timers) shiftOf(of func(pid string) bool, d time.Duration) {
 	t.mu.Lock()
 	for _, tm := range t.queue {
-		if tm.pid == pid {
+		if of(tm.pid) {
 			tm.due = tm.due.Add(-d)
 		}
 	}
@@ -119,11 +124,16 @@ func (t *timers) shift(pid string, d time.Duration) {
 
 // cancel drops pid's timers (its payment was evicted).
 func (t *timers) cancel(pid string) {
+	t.cancelOf(func(p string) bool { return p == pid })
+}
+
+// cancelOf drops the timers of the payments of returns true for.
+func (t *timers) cancelOf(of func(pid string) bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	kept := t.queue[:0]
 	for _, tm := range t.queue {
-		if tm.pid != pid {
+		if !of(tm.pid) {
 			kept = append(kept, tm)
 		}
 	}
@@ -132,11 +142,21 @@ func (t *timers) cancel(pid string) {
 	heap.Init(&t.queue)
 }
 
-// pending is how many timers are armed.
-func (t *timers) pending() int {
+// pending is how many timers are armed for the payments of returns true
+// for (nil: all).
+func (t *timers) pending(of func(pid string) bool) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.queue)
+	if of == nil {
+		return len(t.queue)
+	}
+	n := 0
+	for _, tm := range t.queue {
+		if of(tm.pid) {
+			n++
+		}
+	}
+	return n
 }
 
 // reset drops every timer.

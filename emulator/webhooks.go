@@ -106,8 +106,8 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	hook := webhookJSON{ID: s.gen.id("webhook"), Created: s.clock.now().Unix(), Type: req.Type, URL: req.URL}
-	if aerr := s.merchant.hooks.add(hook); aerr != nil {
+	hook := webhookJSON{ID: s.gen.id("webhook"), Created: s.now(tenantOf(r)).Unix(), Type: req.Type, URL: req.URL}
+	if aerr := tenantOf(r).hooks.add(hook); aerr != nil {
 		writeError(w, aerr)
 		return
 	}
@@ -120,13 +120,13 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, struct {
 		Data    []webhookJSON `json:"data"`
 		HasMore bool          `json:"has_more"`
-	}{Data: s.merchant.hooks.all()})
+	}{Data: tenantOf(r).hooks.all()})
 }
 
 // getWebhook answers GET /v1/webhooks/{id}.
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	hook, ok := s.merchant.hooks.get(id)
+	hook, ok := tenantOf(r).hooks.get(id)
 	if !ok {
 		writeError(w, webhookNotFound(id))
 		return
@@ -137,7 +137,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
 // deleteWebhook answers DELETE /v1/webhooks/{id}: 204, or 404.
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if !s.merchant.hooks.remove(id) {
+	if !tenantOf(r).hooks.remove(id) {
 		writeError(w, webhookNotFound(id))
 		return
 	}

@@ -214,9 +214,9 @@ func addressOf(a *addressJSON, created int64) *addressOut {
 	}
 }
 
-// toJSON is p in Alma's shape, as the merchant m sees it, its payment page
+// toJSON is p in Alma's shape, as its merchant m sees it, its payment page
 // under base.
-func toJSON(p *payment, m merchant, base string) paymentJSON {
+func toJSON(p *payment, m *tenant, base string) paymentJSON {
 	out := paymentJSON{
 		ID: p.ID, Created: p.Created.Unix(), State: p.State, Kind: planKind(p.Installments),
 		PurchaseAmount: p.Amount, InstallmentsCount: p.Installments,
@@ -268,7 +268,7 @@ func toJSON(p *payment, m merchant, base string) paymentJSON {
 
 // renderPayment appends p's JSON to dst.
 func (s *Server) renderPayment(dst []byte, p *payment) []byte {
-	return appendJSON(dst, toJSON(p, s.merchant, s.publicURL()))
+	return appendJSON(dst, toJSON(p, s.tenantOfPayment(p), s.publicURL()))
 }
 
 // appendJSON appends v byte for byte as encoding/json writes it (v must be

@@ -126,6 +126,10 @@ func (a *Arms) Reset() {
 	a.list = nil
 }
 
+// Take consumes one payment of the first armed scenario and returns its
+// id, or "" when nothing is armed (or a is nil).
+func (a *Arms) Take() string { return a.take() }
+
 // take consumes one payment of the first armed scenario and returns its id,
 // or "" when nothing is armed (or a is nil).
 func (a *Arms) take() string {
