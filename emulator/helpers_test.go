@@ -37,6 +37,14 @@ type client struct {
 	t    testing.TB
 	base string
 	http *http.Client
+	key  string // the key it sends; testKey when empty
+}
+
+// as is a client of the same emulator sending key (another tenant).
+func (c *client) as(key string) *client {
+	cc := *c
+	cc.key = key
+	return &cc
 }
 
 func newClient(t testing.TB, s *emulator.Server) *client {
@@ -75,7 +83,7 @@ func (c *client) do(method, path string, body any, headers ...string) response {
 	}
 	req, err := http.NewRequest(method, c.base+path, rd)
 	require.NoError(c.t, err)
-	req.Header.Set("Authorization", "Alma-Auth "+testKey)
+	req.Header.Set("Authorization", "Alma-Auth "+orDefault(c.key, testKey))
 	if rd != nil || method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -175,4 +183,12 @@ func checkAlmaError(t *testing.T, body map[string]any, field, code string) {
 	}
 	assert.Equal(t, code, body["error_code"])
 	assert.NotEmpty(t, body["message"])
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

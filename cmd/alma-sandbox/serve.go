@@ -34,6 +34,9 @@ type serveFlags struct {
 	frozenClock, watch           bool
 	ipnDelay, ipnRetry, hang     time.Duration
 	demo                         bool
+	adminToken                   string
+	insecureAdmin                bool
+	maxTenants, maxTenantPays    int
 }
 
 // serveUsage heads `serve -h`.
@@ -120,6 +123,10 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.DurationVar(&f.ipnDelay, "ipn-delay", env.duration(envName("ipn-delay"), emulator.DefaultIPNDelay), usage("ipn-delay", "wait before an IPN"))
 	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration(envName("ipn-retry-base"), emulator.DefaultIPNRetryBase), usage("ipn-retry-base", "first IPN retry backoff, doubling"))
 	fs.DurationVar(&f.hang, "hang-limit", env.duration(envName("hang-limit"), emulator.DefaultHangLimit), usage("hang-limit", "longest a scenario's hang or delay holds a request"))
+	fs.StringVar(&f.adminToken, "admin-token", env.str(envName("admin-token"), ""), usage("admin-token", "token the admin API and the operator's dashboard require (Authorization: Bearer …); a merchant's own key still reaches its own admin calls; default: none, the admin API open (on loopback only)"))
+	fs.BoolVar(&f.insecureAdmin, "insecure-admin", env.bool(envName("insecure-admin"), false), usage("insecure-admin", "serve an open admin API (no --admin-token) on an address other than loopback"))
+	fs.IntVar(&f.maxTenants, "max-tenants", int(env.int64(envName("max-tenants"), emulator.DefaultMaxTenants)), usage("max-tenants", "merchants (keys) served; a new key past it gets 401"))
+	fs.IntVar(&f.maxTenantPays, "max-tenant-payments", int(env.int64(envName("max-tenant-payments"), emulator.DefaultMaxTenantPayments)), usage("max-tenant-payments", "payments kept per merchant, its oldest evicted"))
 	fs.BoolVar(&f.demo, "demo", false, "also run the demo checkout; its flags follow \"--\"")
 }
 
@@ -189,8 +196,28 @@ func (f *serveFlags) check(fs *flag.FlagSet) []error {
 			add("ipn-allow", fmt.Sprintf("%q is not a host pattern: want a name, an IP or *.domain, with an optional :port", h))
 		}
 	}
+	if f.adminToken == "" && !f.insecureAdmin && checkListenAddr(f.addr) == nil && !loopback(f.addr) {
+		add("addr", "the admin API would be open to the network: set --admin-token (ALMA_SANDBOX_ADMIN_TOKEN), listen on loopback, or accept it with --insecure-admin")
+	}
+	if f.adminToken != "" && len(f.adminToken) < 8 {
+		add("admin-token", "too short: at least 8 characters")
+	}
 	errs = append(errs, f.checkNumbers(src)...)
 	return errs
+}
+
+// loopback reports whether the listen address addr is on loopback only
+// (127.0.0.0/8, ::1 or localhost; an empty host is every interface).
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkNumbers checks the amounts, caps and durations.
@@ -209,6 +236,8 @@ func (f *serveFlags) checkNumbers(src func(string) string) []error {
 	atLeast("max-payments", int64(f.maxPayments), 1)
 	atLeast("max-journal", int64(f.maxJournal), 1)
 	atLeast("max-conns", int64(f.maxConns), 1)
+	atLeast("max-tenants", int64(f.maxTenants), 1)
+	atLeast("max-tenant-payments", int64(f.maxTenantPays), 1)
 	if f.ipnDelay < 0 {
 		errs = append(errs, fmt.Errorf("%s: must not be negative (0 sends at once)", src("ipn-delay")))
 	}
@@ -308,6 +337,9 @@ func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, 
 	}
 	fmt.Fprintf(stdout, "alma-sandbox listening on %s (%d scenarios)\n", s.URL(), cat.Len())
 	log.Info("emulator started", "url", s.URL(), "scenarios", cat.Len(), "seed", s.Seed)
+	if f.adminToken == "" {
+		log.Warn("the admin API and dashboard are open to whoever reaches this address (no --admin-token)", "addr", f.addr)
+	}
 	if f.watch && f.scenarioDir != "" {
 		go watchScenarios(ctx, f.scenarioDir, s, log)
 	}
@@ -341,6 +373,7 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.IPNAllow = f.ipnAllow
 	s.APIKeys, s.AllowedHosts, s.FrozenClock = f.apiKeys, f.allowedHosts, f.frozenClock
 	s.Logger, s.LogRequests = log, f.logRequests
+	s.AdminToken, s.MaxTenants, s.MaxTenantPayments = f.adminToken, f.maxTenants, f.maxTenantPays
 	return s
 }
 

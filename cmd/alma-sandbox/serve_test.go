@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -102,6 +103,10 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"address port out of range", []string{"--addr", "127.0.0.1:99999"}, nil, `--addr 127.0.0.1:99999: port "99999": want a number from 0 to 65535`},
 		{"env address", nil, map[string]string{"ALMA_SANDBOX_ADDR": "localhost"}, "ALMA_SANDBOX_ADDR=localhost: want host:port"},
 		{"bad demo flag", []string{"--demo", "--", "--nope"}, nil, "flag provided but not defined: -nope"},
+		{"open admin off loopback", []string{"--addr", "0.0.0.0:0"}, nil, "--addr 0.0.0.0:0: the admin API would be open to the network: set --admin-token"},
+		{"env open admin on every interface", nil, map[string]string{"ALMA_SANDBOX_ADDR": ":0"}, "ALMA_SANDBOX_ADDR=:0: the admin API would be open to the network"},
+		{"admin token too short", []string{"--admin-token", "abc"}, nil, "--admin-token abc: too short"},
+		{"max tenants 0", []string{"--max-tenants", "0"}, nil, "--max-tenants 0: must be at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,4 +444,24 @@ func TestServeWatchReloadsScenarios(t *testing.T) {
 	waitFor("the error is logged", func() bool { return strings.Contains(logs.String(), "scenarios not reloaded") })
 	assert.Equal(t, http.StatusOK, status("watch_second"), "the last good catalogue stays")
 	assert.Equal(t, http.StatusNotFound, status("watch_broken"))
+}
+
+// TestServeOffLoopbackNeedsATokenOrConsent: off loopback, serve starts with
+// --admin-token or --insecure-admin, and says when the admin API is open.
+func TestServeOffLoopbackNeedsATokenOrConsent(t *testing.T) {
+	for _, args := range [][]string{
+		{"--addr", "0.0.0.0:0", "--admin-token", "a-long-token"},
+		{"--addr", "0.0.0.0:0", "--insecure-admin"},
+	} {
+		var stdout, stderr strings.Builder
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		assert.Equal(t, 0, runServe(ctx, args, &stdout, &stderr), "%v: %s", args, stderr.String())
+		assert.Contains(t, stdout.String(), "alma-sandbox listening on")
+		if slices.Contains(args, "--insecure-admin") {
+			assert.Contains(t, stderr.String(), "the admin API and dashboard are open")
+		} else {
+			assert.NotContains(t, stderr.String(), "are open")
+		}
+	}
 }
