@@ -34,8 +34,8 @@ var hostileLong = flag.Bool("hostile.long", false, "TestRSSBudget fills every st
 // lower to the goal as the byte budget lands.
 const (
 	rssGoalKB       = 40 << 10
-	rssBudgetKB     = 64 << 10  // short form: measured 45-48 MB
-	rssLongBudgetKB = 512 << 10 // long form: measured 388 MB
+	rssBudgetKB     = 64 << 10  // short form: measured 42-48 MiB
+	rssLongBudgetKB = 512 << 10 // long form: measured 379-386 MiB
 )
 
 // Caps of the emulator the loads go up to (emulator/middleware.go,
