@@ -27,10 +27,12 @@ test: pact-lib alma-js vet
 	$(GO) vet -tags pact ./contracts/...
 	$(GO) test -race -count=1 -tags pact ./...
 
-## hostile: the bounded hostile tests (connection limits, shutdown under load, the IPN sender's limits); also in `make test`
+## hostile: the bounded hostile tests (connection limits, shutdown under load, the IPN sender's limits, a cross-site page in Chromium, RSS at the default caps); short forms in `make test`
 hostile:
 	$(GO) test -race -count=1 -run 'TestHangOutlastsReadTimeout|TestSlowBodyCutByReadTimeout|TestIdleConnectionClosed|TestHeadersCapped|TestMaxConnsAnswers503|TestIPNAttemptsCappedPerPayment|TestIPNUnreachableHidesTheOSError|TestIPNAllow|TestIPNPerHostLimit|TestSlowBacklogBounded' -v ./emulator/
 	$(GO) test -race -count=1 -run 'TestServeShutsDownUnderLoad' -v ./cmd/alma-sandbox/
+	$(GO) test -race -count=1 -run 'TestCrossSitePageChangesNothing' -v ./cmd/alma-sandbox/demo/
+	$(GO) test -race -count=1 -timeout 5m -run 'TestRSSBudget' -v ./cmd/alma-sandbox/ -args -hostile.long
 
 ## demo: the emulator and the demo merchant checkout on http://127.0.0.1:4243/demo/
 demo:
