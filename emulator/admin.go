@@ -156,7 +156,7 @@ func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, paymentNotFound(id))
 		return
 	}
-	s.timers.advance(func() { s.timers.shift(id, d) })
+	s.advanceTimers(func() { s.shiftTimers([]string{id}, d) })
 	s.writeView(w, r, id)
 }
 
@@ -176,7 +176,7 @@ func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
 	if t != nil {
 		offset += t.advanced()
 	}
-	writeOK(w, clockJSON{Now: s.now(t).Unix(), Offset: offset.String(), Frozen: s.clock.frozen, Pending: s.timers.pending(s.paymentsOf(t))})
+	writeOK(w, clockJSON{Now: s.now(t).Unix(), Offset: offset.String(), Frozen: s.clock.frozen, Pending: s.pendingTimers(s.paymentIDs(t))})
 }
 
 // adminClockAdvance answers POST /__admin/clock/advance {"by":"720h"}: the
@@ -383,6 +383,6 @@ func (s *Server) adminResendIPN(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	s.timers.advance(func() {}) // send it now, before the answer
+	s.advanceTimers(func() {}) // send it now, before the answer
 	writeOK(w, map[string]any{"data": orEmpty(s.ipnLogOf(tid).of(id))})
 }

@@ -54,3 +54,11 @@ func (c *clock) reset() {
 	c.offset = 0
 	c.start = c.base()
 }
+
+// setOffset sets the clock's advance (a durable store's, at start and from
+// other replicas).
+func (c *clock) setOffset(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = d
+}

@@ -64,8 +64,8 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 			s.Logger.Debug("payment created", "id", p.ID, "scenario", scID, "key", redactKey(key))
 		}
 		*buf = s.renderPayment((*buf)[:0], p) // rendered before another request can see p
-		for _, id := range s.store.add(p) {
-			s.timers.cancel(id)
+		if evicted := s.store.add(p); len(evicted) > 0 {
+			s.cancelTimers(evicted)
 		}
 		return ok(*buf)
 	})

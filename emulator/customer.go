@@ -135,15 +135,17 @@ func (s *Server) armDecision(p *payment, state string, clock time.Time) {
 	if state != stateScoredMaybe || sc == nil || sc.Decision == nil {
 		return
 	}
-	d := *sc.Decision
-	id := p.ID
-	s.timers.at(clock.Add(d.After.Std()), id, false, func(at time.Time) {
-		_ = s.store.update(id, func(p *payment) error {
-			if p.decide(d.State, p.at(at)) {
-				s.notify(p, p.Script.Next(scenarios.OpIPN), at)
-			}
-			return nil
-		})
+	s.arm(clock.Add(sc.Decision.After.Std()), timerSpec{Kind: timerDecision, PID: p.ID, State: sc.Decision.State})
+}
+
+// decideLater fires a decision timer: the payment takes the decision's
+// state at its time, then its IPN goes out.
+func (s *Server) decideLater(spec timerSpec, at time.Time) {
+	_ = s.store.update(spec.PID, func(p *payment) error {
+		if p.decide(spec.State, p.at(at)) {
+			s.notify(p, p.Script.Next(scenarios.OpIPN), at)
+		}
+		return nil
 	})
 }
 

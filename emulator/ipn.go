@@ -149,9 +149,26 @@ func (s *Server) notifyAfter(p *payment, step *scenarios.Step, now time.Time, wa
 // queue is full at due, the attempt is logged as dropped and retried as a
 // failure.
 func (s *Server) armAttempt(n notice, attempt int, due time.Time) {
-	s.timers.atSlow(due, n.pid,
-		func(at time.Time) { s.attempt(n, attempt, at) },
-		func(at time.Time) { s.failAttempt(n, attempt, at, delivery{Error: errBacklog}) })
+	s.arm(due, timerSpec{Kind: timerIPN, PID: n.pid, Notice: n.record(), Attempt: attempt})
+}
+
+// noticeRecord is a notice as a durable timer keeps it.
+type noticeRecord struct {
+	Tenant string `json:"tenant"`
+	URL    string `json:"url"`
+	Sig    string `json:"sig"`
+	Host   string `json:"host"`
+	OK     bool   `json:"ok"`
+}
+
+// record is n's stored form.
+func (n notice) record() *noticeRecord {
+	return &noticeRecord{Tenant: n.tenant, URL: n.url, Sig: n.sig, Host: n.host, OK: n.ok}
+}
+
+// notice is the notice a record keeps, of payment pid.
+func (r *noticeRecord) notice(pid string) notice {
+	return notice{tenant: r.Tenant, pid: pid, url: r.URL, sig: r.Sig, host: r.Host, ok: r.OK}
 }
 
 // attempt delivers n once at (the emulator's time) and, on failure, arms

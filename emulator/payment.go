@@ -47,8 +47,8 @@ type payment struct {
 	APIKey    string        // the key it was created with: signs its IPNs
 	Offset    time.Duration // its own clock advance
 	CardLast4 string
-	Script    replay.Script // walks its scenario; the zero value is the happy path
-	Events    ring[event]
+	Script    replay.Script `json:"-"` // walks its scenario; the zero value is the happy path
+	Events    ring[event]   `json:"-"`
 }
 
 // installment is one line of a payment plan.

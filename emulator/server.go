@@ -91,6 +91,10 @@ type Server struct {
 	// MaxTenants bounds the merchants (keys) served; a new key past it gets
 	// Alma's 401.
 	MaxTenants int
+	// Store is where payments and timers live: "memory" (the default),
+	// "sqlite:PATH" (survives restarts) or "postgres://…" (shared by
+	// replicas); see durable.go.
+	Store string
 	// AdminToken, when set, protects the admin API: the operator sends
 	// Authorization: Bearer <token>; a tenant may call it with its own key
 	// (Authorization: Alma-Auth sk_test_…), scoped to itself. Empty: the
@@ -157,7 +161,10 @@ type Server struct {
 	initOnce sync.Once
 	handler  http.Handler
 
-	store     *store
+	store     paymentStore
+	durable   *db            // the durable store, if Store names one
+	dtimers   *durableTimers // its timers
+	initErr   error          // why the store did not open
 	tenants   *tenants
 	journal   *journal // requests without a tenant (refused keys, the operator)
 	clock     *clock
@@ -197,6 +204,9 @@ func NewServer() *Server {
 // Open listens on Addr and serves in the background.
 func (s *Server) Open() error {
 	h := s.Handler()
+	if s.initErr != nil {
+		return fmt.Errorf("emulator: %w", s.initErr)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ln != nil {
@@ -236,6 +246,9 @@ func (s *Server) Close() error {
 		close(s.done)
 		s.ipnStop()
 		s.timers.close()
+		if s.dtimers != nil {
+			s.dtimers.close()
+		}
 	})
 	s.mu.Lock()
 	srv, served := s.srv, s.served
@@ -252,6 +265,9 @@ func (s *Server) Close() error {
 		_ = srv.Close()
 	}
 	<-served
+	if s.durable != nil {
+		_ = s.durable.close()
+	}
 	if err != nil {
 		return fmt.Errorf("emulator: shutdown: %w", err)
 	}
@@ -277,7 +293,12 @@ func (s *Server) Handler() http.Handler {
 // everything that fell due (decisions, IPN attempts) before it returns.
 func (s *Server) Advance(d time.Duration) {
 	s.initOnce.Do(s.init)
-	s.timers.advance(func() { s.clock.advance(d) })
+	s.advanceTimers(func() {
+		s.clock.advance(d)
+		if s.durable != nil {
+			s.durable.saveClockOffset(s.clock.advanced())
+		}
+	})
 }
 
 // RefusedConns is how many connections were refused for being over
@@ -303,19 +324,36 @@ func (s *Server) Panics() int64 {
 func (s *Server) init() {
 	s.fillDefaults()
 	s.store = newStore(s.MaxPayments, s.MaxTenantPayments)
+	s.clock = newClock(s.Now, s.FrozenClock)
+	s.timers = newTimers(s.clock)
+	if s.Store != "" && s.Store != "memory" {
+		d, err := openDB(s.Store, s.MaxTenantPayments, s.MaxPayments, func(tenant string) replay.Lookup {
+			return scenarioView{s, s.tenants.byMerchant(tenant)}
+		}, s.Logger)
+		if err != nil {
+			s.initErr = err
+		} else {
+			s.durable, s.store = d, d
+		}
+	}
 	s.tenants = newTenants(s.MaxTenants, s.newTenant)
 	for _, key := range s.knownKeys() {
 		s.tenants.of(key)
 	}
 	s.journal = newJournal(s.MaxJournal)
-	s.clock = newClock(s.Now, s.FrozenClock)
-	s.timers = newTimers(s.clock)
 	s.ipnClient = ipnClient(s.HTTPClient)
 	s.ipnCtx, s.ipnStop = context.WithCancel(context.Background())
 	s.gen = newGen(s.Seed)
+	if s.durable != nil { // replicas share the ids' space: each draws its own
+		s.gen = newGen(s.Seed ^ s.durable.salt())
+	}
 	s.sampler = replay.NewSampler(s.Seed)
 	s.done = make(chan struct{})
 	s.handler = s.routes()
+	if s.durable != nil {
+		s.syncFromStore()
+		s.dtimers = startDurableTimers(s, s.durable)
+	}
 }
 
 // fillDefaults gives each zero field its default.

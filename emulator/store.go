@@ -14,6 +14,16 @@ const storeShards = 32
 // errNoPayment is store.update's answer for an id it does not hold.
 var errNoPayment = errors.New("no such payment")
 
+// paymentStore keeps the payments: the memory store below, or a durable
+// one (durable.go). update is the one place a payment is locked.
+type paymentStore interface {
+	add(p *payment) []string
+	update(id string, f func(*payment) error) error
+	ids(tenant string) []string
+	len() int
+	reset(tenant string) []string
+}
+
 // store keeps payments in memory: at most perTenant of one tenant and max
 // in all, evicting the tenant's oldest, then the oldest of all. Its update
 // is the one place a payment is locked. It is safe for concurrent use.

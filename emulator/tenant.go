@@ -88,11 +88,15 @@ func inBase62(b []byte) string {
 }
 
 // newTenant builds key's tenant: its name drawn from a generator seeded
-// by its id, so it too is stable.
+// by its id, so it too is stable. A durable store records it, so other
+// replicas know its merchant id, and keeps its clock offset.
 func (s *Server) newTenant(key string) *tenant {
 	id := merchantID(key)
 	sum := sha256.Sum256([]byte(id))
 	g := newGen(int64(binary.BigEndian.Uint64(sum[:8])))
+	if s.durable != nil {
+		s.durable.registerTenant(id, key)
+	}
 	return &tenant{
 		ID: id, Key: key, Name: g.company(),
 		creates: newCreates(maxCreateCursors), journal: newJournal(s.MaxJournal),
@@ -233,17 +237,12 @@ func tenantID(t *tenant) string {
 	return t.ID
 }
 
-// paymentsOf reports whether a payment id is t's (nil for the operator:
-// every payment).
-func (s *Server) paymentsOf(t *tenant) func(pid string) bool {
+// paymentIDs are t's payment ids (nil for the operator: every payment).
+func (s *Server) paymentIDs(t *tenant) []string {
 	if t == nil {
 		return nil
 	}
-	ids := map[string]bool{}
-	for _, id := range s.store.ids(t.ID) {
-		ids[id] = true
-	}
-	return func(pid string) bool { return ids[pid] }
+	return orEmpty(s.store.ids(t.ID))
 }
 
 // ipnLogOf is the IPN log of the tenant with merchant id tid.
@@ -297,13 +296,15 @@ func (s *Server) armsOf(t *tenant) *replay.Arms {
 // advanceTenant moves t's clock forward by d: its payments' clocks with
 // it, and what falls due for them fires, in order, before it returns.
 func (s *Server) advanceTenant(t *tenant, d time.Duration) {
-	s.timers.advance(func() {
+	s.advanceTimers(func() {
 		t.advance(d)
+		s.saveTenant(t)
 		now := s.clock.now()
-		for _, id := range s.store.ids(t.ID) {
+		ids := s.paymentIDs(t)
+		for _, id := range ids {
 			_ = s.store.update(id, func(p *payment) error { p.advance(d, now); return nil })
 		}
-		s.timers.shiftOf(s.paymentsOf(t), d)
+		s.shiftTimers(ids, d)
 	})
 }
 
@@ -311,14 +312,15 @@ func (s *Server) advanceTenant(t *tenant, d time.Duration) {
 // IPN log, armed scenarios, API scenarios, create cursors, webhooks and
 // the integration configuration; its clock is the emulator's again.
 func (s *Server) resetTenant(t *tenant) {
-	gone := s.store.reset(t.ID)
-	ids := make(map[string]bool, len(gone))
-	for _, id := range gone {
-		ids[id] = true
-		s.ipnLimits.forget(id)
-	}
-	s.timers.cancelOf(func(pid string) bool { return ids[pid] })
-	t.clear()
+	s.advanceTimers(func() { // the clock moves back: no firing meanwhile
+		gone := s.store.reset(t.ID)
+		for _, id := range gone {
+			s.ipnLimits.forget(id)
+		}
+		s.cancelTimers(orEmpty(gone))
+		t.clear()
+		s.saveTenant(t)
+	})
 }
 
 // clear forgets t's own state (not its payments: the store holds those).
@@ -337,15 +339,36 @@ func (t *tenant) clear() {
 // resetAll is the operator's reset: every tenant's, and the operator's
 // arms, API scenarios, journal and the emulator's clock.
 func (s *Server) resetAll() {
-	s.timers.reset()
-	s.store.reset("")
-	s.ipnLimits.reset()
-	for _, t := range s.tenants.all() {
-		t.clear()
+	s.advanceTimers(func() { // the clock moves back: no firing meanwhile
+		s.cancelTimers(nil)
+		s.store.reset("")
+		s.ipnLimits.reset()
+		for _, t := range s.tenants.all() {
+			t.clear()
+		}
+		s.journal.reset()
+		s.arms.Reset()
+		s.live.reset()
+		s.chaos.lift()
+		s.clock.reset()
+	})
+}
+
+// saveTenant records t's clock offset in the durable store, if any.
+func (s *Server) saveTenant(t *tenant) {
+	if s.durable != nil {
+		s.durable.saveOffset(t.ID, t.advanced())
 	}
-	s.journal.reset()
-	s.arms.Reset()
-	s.live.reset()
-	s.chaos.lift()
-	s.clock.reset()
+}
+
+// syncFromStore takes from the durable store what other replicas (or the
+// run before a restart) changed: tenants and their clock offsets, and the
+// emulator's clock offset.
+func (s *Server) syncFromStore() {
+	for _, row := range s.durable.tenants() {
+		if t := s.tenants.of(row.key); t != nil && t.ID == row.id {
+			t.offset.Store(int64(row.offset))
+		}
+	}
+	s.clock.setOffset(s.durable.clockOffset())
 }

@@ -15,6 +15,114 @@ const maxAsyncFires = 32
 // runner.
 const maxSlowBacklog = 1024
 
+// Kinds of timers.
+const (
+	timerDecision = "decision" // a scenario's asynchronous decision
+	timerIPN      = "ipn"      // an IPN attempt
+)
+
+// timerSpec is what a timer does, as data, so that a durable store can
+// keep it and another replica fire it: a decision of payment PID to State,
+// or attempt number Attempt of an IPN.
+type timerSpec struct {
+	Kind    string        `json:"kind"`
+	PID     string        `json:"pid"`
+	State   string        `json:"state,omitempty"`
+	Notice  *noticeRecord `json:"notice,omitempty"`
+	Attempt int           `json:"attempt,omitempty"`
+}
+
+// slow reports whether firing may block (the network).
+func (sp timerSpec) slow() bool { return sp.Kind == timerIPN }
+
+// arm arms spec at due on the emulator's clock.
+func (s *Server) arm(due time.Time, spec timerSpec) {
+	if s.durable != nil {
+		s.durable.arm(due, spec)
+		s.dtimers.poke()
+		return
+	}
+	if spec.slow() {
+		s.timers.atSlow(due, spec.PID, func(at time.Time) { s.fire(spec, at) }, func(at time.Time) { s.dropped(spec, at) })
+		return
+	}
+	s.timers.at(due, spec.PID, false, func(at time.Time) { s.fire(spec, at) })
+}
+
+// advanceTimers moves time (move) and fires, in order and before it
+// returns, everything that fell due.
+func (s *Server) advanceTimers(move func()) {
+	if s.dtimers != nil {
+		s.dtimers.advance(move)
+		return
+	}
+	s.timers.advance(move)
+}
+
+// shiftTimers brings the timers of pids (nil: all) d sooner.
+func (s *Server) shiftTimers(pids []string, d time.Duration) {
+	if s.durable != nil {
+		s.durable.shift(pids, d)
+		return
+	}
+	s.timers.shiftOf(among(pids), d)
+}
+
+// cancelTimers drops the timers of pids (nil: all).
+func (s *Server) cancelTimers(pids []string) {
+	if s.durable != nil {
+		s.durable.cancel(pids)
+		return
+	}
+	if pids == nil {
+		s.timers.reset()
+		return
+	}
+	s.timers.cancelOf(among(pids))
+}
+
+// pendingTimers is how many timers are armed for pids (nil: all).
+func (s *Server) pendingTimers(pids []string) int {
+	if s.durable != nil {
+		return s.durable.pending(pids)
+	}
+	if pids == nil {
+		return s.timers.pending(nil)
+	}
+	return s.timers.pending(among(pids))
+}
+
+// among reports whether a payment id is one of ids (nil: any).
+func among(ids []string) func(string) bool {
+	if ids == nil {
+		return func(string) bool { return true }
+	}
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return func(id string) bool { return set[id] }
+}
+
+// fire runs spec, due at at.
+func (s *Server) fire(spec timerSpec, at time.Time) {
+	switch spec.Kind {
+	case timerDecision:
+		s.decideLater(spec, at)
+	case timerIPN:
+		if spec.Notice != nil {
+			s.attempt(spec.Notice.notice(spec.PID), spec.Attempt, at)
+		}
+	}
+}
+
+// dropped logs an IPN attempt the full backlog refused, and retries it.
+func (s *Server) dropped(spec timerSpec, at time.Time) {
+	if spec.Kind == timerIPN && spec.Notice != nil {
+		s.failAttempt(spec.Notice.notice(spec.PID), spec.Attempt, at, delivery{Error: errBacklog})
+	}
+}
+
 // timer is something due at a time on the emulator's clock: a scenario's
 // decision, an IPN attempt.
 type timer struct {

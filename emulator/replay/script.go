@@ -71,3 +71,37 @@ func (s *Script) Peek(op scenarios.Op) *scenarios.Step {
 	}
 	return nil
 }
+
+// Position is where a script stands in one operation's steps: the step
+// answering the next call and how many calls it already answered. It is
+// what a durable store keeps of a script.
+type Position struct {
+	Index int `json:"index"`
+	Used  int `json:"used,omitempty"`
+}
+
+// Positions returns the script's position per operation (nil when at the
+// start of every one).
+func (s *Script) Positions() map[scenarios.Op]Position {
+	if len(s.cursors) == 0 {
+		return nil
+	}
+	out := make(map[scenarios.Op]Position, len(s.cursors))
+	for op, c := range s.cursors {
+		out[op] = Position{Index: c.index, Used: c.used}
+	}
+	return out
+}
+
+// Resume is a script of sc at the given positions (a stored script).
+func Resume(sc *scenarios.Scenario, at map[scenarios.Op]Position) Script {
+	s := Script{sc: sc}
+	if sc == nil || len(at) == 0 {
+		return s
+	}
+	s.cursors = make(map[scenarios.Op]cursor, len(at))
+	for op, p := range at {
+		s.cursors[op] = cursor{index: max(p.Index, 0), used: max(p.Used, 0)}
+	}
+	return s
+}
