@@ -65,7 +65,7 @@ func (s *Server) routes() http.Handler {
 
 	s.adminRoutes(r.PathPrefix("/__admin").Subrouter())
 	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}", s.customerOnPage).Methods(post)
-	inpage.Register(r)
+	inpage.Register(r, s.knownMerchant)
 	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(s.withOutage(r)))))
 }
 
