@@ -67,7 +67,7 @@ func (s *Server) routes() http.Handler {
 	admin.Use(s.withAdmin)
 	s.adminRoutes(admin)
 	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}", s.customerOnPage).Methods(post)
-	inpage.Register(r)
+	inpage.Register(r, s.knownMerchant)
 	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(s.withOutage(r)))))
 }
 

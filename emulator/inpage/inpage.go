@@ -14,6 +14,7 @@ package inpage
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
@@ -26,9 +27,14 @@ var assets embed.FS
 
 // Routes of the widget script: the emulator's own path and the path of
 // Alma's CDN build, so a checkout only swaps the host of its script URL.
+// The CDN build is served at every version spelling the plugins load
+// (WooCommerce and Magento @2.x, PrestaShop @2.x.x; see cdnScriptRoute).
 const (
 	ScriptPath    = "/in-page/alma-in-page.js"
 	CDNScriptPath = "/npm/@alma/in-page@2.x/dist/index.umd.js"
+	// MerchantPath is where the widget asks whether initialize's
+	// merchantId is a merchant the emulator knows.
+	MerchantPath = "/in-page/merchants/{id}"
 	// DashboardPath is the dashboard's route.
 	DashboardPath = "/__admin/ui"
 	// AssetPrefix serves the pages' own scripts and styles (pay.js, pay.css,
@@ -43,11 +49,21 @@ var contentTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
 }
 
+// cdnScriptRoute matches the CDN build's path with or without the CDN's
+// /npm prefix, at a 2.x version spelled as the plugins spell it: @2, @2.x,
+// @2.x.x, or an exact @2.7.3.
+const cdnScriptRoute = "/{npm:(?:npm/)?}@alma/in-page@{version:2(?:\\.(?:x|[0-9]{1,3})){0,2}}/dist/index.umd.js"
+
+// KnownMerchant reports whether id is a merchant the emulator knows.
+type KnownMerchant func(id string) bool
+
 // Register mounts the widget script, the payment page, the dashboard and
-// their assets on r. None of them needs authentication.
-func Register(r *mux.Router) {
+// their assets on r, and the widget's merchant check, which asks known.
+// None of them needs authentication.
+func Register(r *mux.Router, known KnownMerchant) {
 	r.Handle(ScriptPath, asset("alma-in-page.js")).Methods(http.MethodGet, http.MethodHead)
-	r.Handle(CDNScriptPath, asset("alma-in-page.js")).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(cdnScriptRoute, asset("alma-in-page.js")).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(MerchantPath, merchantCheck(known)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/pay/{short:[A-Za-z0-9]+}", page("pay.html")).Methods(http.MethodGet, http.MethodHead)
 	r.Handle(DashboardPath, page("dashboard.html")).Methods(http.MethodGet, http.MethodHead)
 	r.Handle(DashboardPath+"/", http.RedirectHandler(DashboardPath, http.StatusMovedPermanently)).Methods(http.MethodGet, http.MethodHead)
@@ -57,6 +73,29 @@ func Register(r *mux.Router) {
 // serveAsset answers GET /in-page/{file} from the embedded assets.
 func serveAsset(w http.ResponseWriter, r *http.Request) {
 	asset(mux.Vars(r)["file"]).ServeHTTP(w, r)
+}
+
+// maxMerchantID bounds the id the merchant check echoes.
+const maxMerchantID = 64
+
+// merchantCheck answers GET /in-page/merchants/{id}: 200 {"id":…} for a
+// merchant known reports, else 404 with a message the widget shows. Any
+// origin may ask (a merchant id is public, like the script), so the widget
+// can check from the merchant's page without --allow-origin.
+func merchantCheck(known KnownMerchant) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := mux.Vars(r)["id"]
+		status, body := http.StatusOK, map[string]string{"id": id}
+		if len(id) > maxMerchantID || known == nil || !known(id) {
+			status, body = http.StatusNotFound, map[string]string{"error_code": "not_found", "message": "unknown merchant id"}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(body)
+	})
 }
 
 // asset serves one embedded script or stylesheet. Scripts may be loaded

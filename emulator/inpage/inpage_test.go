@@ -16,11 +16,14 @@ import (
 	"github.com/alma-sandbox/alma-sandbox/emulator/inpage"
 )
 
+// knownID is the one merchant the test server knows.
+const knownID = "merchant_11known"
+
 // open serves the package's routes on a real 127.0.0.1 server.
 func open(t *testing.T) *httptest.Server {
 	t.Helper()
 	r := mux.NewRouter()
-	inpage.Register(r)
+	inpage.Register(r, func(id string) bool { return id == knownID })
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv
@@ -49,8 +52,20 @@ func TestRoutes(t *testing.T) {
 		contentType        string
 		contains           string
 	}{
-		{"widget script", "GET", inpage.ScriptPath, 200, "text/javascript; charset=utf-8", "root.Alma.InPage = { initialize: initialize }"},
+		{"widget script", "GET", inpage.ScriptPath, 200, "text/javascript; charset=utf-8", "exports.initialize = initialize"},
 		{"widget on the CDN path", "GET", inpage.CDNScriptPath, 200, "text/javascript; charset=utf-8", "Alma.InPage"},
+		{"widget at @2.x.x (PrestaShop)", "GET", "/npm/@alma/in-page@2.x.x/dist/index.umd.js", 200, "text/javascript; charset=utf-8", "define.amd"},
+		{"widget at an exact 2.x version", "GET", "/npm/@alma/in-page@2.7.3/dist/index.umd.js", 200, "text/javascript; charset=utf-8", "define.amd"},
+		{"widget at @2", "GET", "/npm/@alma/in-page@2/dist/index.umd.js", 200, "text/javascript; charset=utf-8", "define.amd"},
+		{"widget without /npm", "GET", "/@alma/in-page@2.x/dist/index.umd.js", 200, "text/javascript; charset=utf-8", "define.amd"},
+		{"widget without /npm at @2.x.x", "GET", "/@alma/in-page@2.x.x/dist/index.umd.js", 200, "text/javascript; charset=utf-8", "define.amd"},
+		{"head of the CDN script", "HEAD", "/npm/@alma/in-page@2.x.x/dist/index.umd.js", 200, "text/javascript; charset=utf-8", ""},
+		{"widget 1.x is not served", "GET", "/npm/@alma/in-page@1.x/dist/index.umd.js", 404, "", ""},
+		{"widget at a bad version", "GET", "/npm/@alma/in-page@2.x.x.x/dist/index.umd.js", 404, "", ""},
+		{"widget under another file name", "GET", "/npm/@alma/in-page@2.x/dist/index.js", 404, "", ""},
+		{"known merchant", "GET", "/in-page/merchants/" + knownID, 200, "application/json", `{"id":"` + knownID + `"}`},
+		{"unknown merchant", "GET", "/in-page/merchants/merchant_x", 404, "application/json", `"unknown merchant id"`},
+		{"overlong merchant id", "GET", "/in-page/merchants/" + strings.Repeat("m", 65), 404, "application/json", `"not_found"`},
 		{"payment page", "GET", "/pay/11jiyZd3Er547365omsqcwM6KsaMQ3fN2E", 200, "text/html; charset=utf-8", `id="alma-form"`},
 		{"payment page script", "GET", "/in-page/pay.js", 200, "text/javascript; charset=utf-8", "/__admin/payments/"},
 		{"payment page style", "GET", "/in-page/pay.css", 200, "text/css; charset=utf-8", ".submit"},
@@ -104,16 +119,21 @@ func TestPagesLinkServedAssets(t *testing.T) {
 }
 
 // TestScriptsNeverKeepTheCard guards the promise that only the last four
-// digits are kept: no script logs or persists anything.
+// digits are kept: no script persists anything, and the pages that see the
+// card log nothing. The widget, which never sees it, may log its errors.
 func TestScriptsNeverKeepTheCard(t *testing.T) {
 	t.Parallel()
 	srv := open(t)
-	forbidden := []string{"console.", "localStorage", "sessionStorage", "document.cookie", "indexedDB", "innerHTML"}
+	forbidden := []string{"localStorage", "sessionStorage", "document.cookie", "indexedDB", "innerHTML"}
 	for _, path := range []string{inpage.ScriptPath, "/in-page/pay.js", "/in-page/dashboard.js"} {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
 			_, body := get(t, srv, "GET", path)
 			require.NotEmpty(t, body)
+			forbidden := forbidden
+			if path != inpage.ScriptPath {
+				forbidden = append(forbidden, "console.")
+			}
 			for _, f := range forbidden {
 				assert.False(t, strings.Contains(body, f), "%s uses %s", path, f)
 			}
@@ -126,9 +146,11 @@ func TestScriptsNeverKeepTheCard(t *testing.T) {
 func TestWidgetNeverSeesTheCard(t *testing.T) {
 	t.Parallel()
 	_, body := get(t, open(t), "GET", inpage.ScriptPath)
-	for _, f := range []string{"/customer", "cc-number", "<input", "fetch("} {
+	for _, f := range []string{"/customer", "cc-number", "<input", "XMLHttpRequest"} {
 		assert.NotContains(t, body, f)
 	}
+	assert.Equal(t, 1, strings.Count(body, "fetch("), "one call only")
+	assert.Contains(t, body, "fetch(base + '/in-page/merchants/'", "the widget's one call is the merchant check")
 	assert.Contains(t, body, "'/pay/'", "the modal frames the payment page")
 }
 
@@ -139,5 +161,18 @@ func TestRefusalMessagesCoverEveryCardCode(t *testing.T) {
 		"incorrect_number", "incorrect_expiration_date", "three_d_s_impossible"}
 	for _, code := range codes {
 		assert.Equal(t, 2, strings.Count(body, code+":"), "%s needs a French and an English message", code)
+	}
+}
+
+// TestMerchantCheckAnswersAnyOrigin: the widget runs on the merchant's
+// origin, so the merchant check is readable from any origin, known or not,
+// and never cached (a restarted emulator draws another merchant).
+func TestMerchantCheckAnswersAnyOrigin(t *testing.T) {
+	t.Parallel()
+	srv := open(t)
+	for _, id := range []string{knownID, "merchant_x"} {
+		res, _ := get(t, srv, "GET", "/in-page/merchants/"+id)
+		assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"), id)
+		assert.Equal(t, "no-store", res.Header.Get("Cache-Control"), id)
 	}
 }

@@ -37,7 +37,7 @@ func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
 		ProductName: productName,
 		Price:       fmt.Sprintf("%d,%02d €", productCents/100, productCents%100),
 		AmountCents: productCents,
-		MerchantID:  s.orders.merchantID(),
+		MerchantID:  s.widgetMerchantID(r.Context()),
 	})
 }
 

@@ -35,20 +35,21 @@ const widgetPage = `<!doctype html><html lang="fr"><body><div id="plan"></div>
   function seen(what) {
     return function () { window.name = what + ':' + (document.querySelector('.alma-in-page-modal') ? 'open' : 'closed'); };
   }
-  var inPage = Alma.InPage.initialize({ amountInCents: 30000, installmentsCount: 4, selector: '#plan', locale: 'fr' });
+  var inPage = Alma.InPage.initialize({ merchantId: %q, amountInCents: 30000, installmentsCount: 4, selector: '#plan', locale: 'fr' });
   inPage.startPayment({ paymentId: %q, onPaymentSucceeded: seen('succeeded'), onPaymentRejected: seen('rejected'),
     onUserCloseModal: seen('closed') });
 </script></body></html>`
 
 func openMerchant(t *testing.T, emulatorURL string) merchant {
 	t.Helper()
+	merchantID := merchantOf(t, emulatorURL)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		switch r.URL.Path {
 		case "/return", "/failure", "/cancel":
 			fmt.Fprintf(w, `<p id="landed">%s</p>`, r.URL.Path)
 		case "/widget":
-			fmt.Fprintf(w, widgetPage, emulatorURL, r.URL.Query().Get("payment"))
+			fmt.Fprintf(w, widgetPage, emulatorURL, merchantID, r.URL.Query().Get("payment"))
 		default:
 			http.NotFound(w, r)
 		}

@@ -26,7 +26,7 @@ const merchantPage = `<!doctype html><html><body>
 <script>
   function log(s) { document.getElementById('log').textContent += s + ';'; }
   var inPage = Alma.InPage.initialize({
-    merchantId: 'merchant_x', amountInCents: 200000, installmentsCount: 3,
+    merchantId: %q, amountInCents: 200000, installmentsCount: 3,
     selector: '#plan', environment: 'TEST', locale: 'en',
     onIntegratedPayButtonClicked: function () { log('clicked'); }
   });
@@ -38,13 +38,14 @@ const merchantPage = `<!doctype html><html><body>
 func TestWidgetContract(t *testing.T) {
 	ctx := browser(t, chromium(t), 2*time.Minute)
 	s := openShop(t)
+	merchantID := merchantOf(t, s.emulator.URL())
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if r.URL.Path == "/return" {
 			fmt.Fprint(w, `<p id="returned">back at the merchant's</p>`)
 			return
 		}
-		fmt.Fprintf(w, merchantPage, s.emulator.URL())
+		fmt.Fprintf(w, merchantPage, s.emulator.URL(), merchantID)
 	}))
 	t.Cleanup(page.Close)
 	c := connector.NewClient(s.emulator.URL(), "sk_test_widget")
@@ -88,8 +89,8 @@ func TestWidgetContract(t *testing.T) {
 	// The closed payment still awaits the customer: pay it, with the
 	// README's spelling paymentID and onPaymentSucceeded (window.name
 	// survives the navigation to return_url).
-	again := fmt.Sprintf(`inPage = Alma.InPage.initialize({selector: '#plan', amountInCents: 200000, installmentsCount: 4, locale: 'en'});
-		inPage.startPayment({paymentID: %q, onPaymentSucceeded: function () { window.name = 'succeeded'; }}); true`, res.Widget.PaymentID)
+	again := fmt.Sprintf(`inPage = Alma.InPage.initialize({merchantID: %q, selector: 'plan', amountInCents: 200000, installmentsCount: 4, locale: 'en'});
+		inPage.startPayment({paymentID: %q, onPaymentSucceeded: function () { window.name = 'succeeded'; }}); true`, merchantID, res.Widget.PaymentID)
 	_, err = get(ctx, chromedp.Evaluate[bool](again))
 	require.NoError(t, err)
 	in = frame(t, ctx)

@@ -1,6 +1,12 @@
 /*
- * alma-sandbox In-Page widget: the same global and calls as Alma's
+ * alma-sandbox In-Page widget: the same module and calls as Alma's
  * @alma/in-page@2.x UMD build, served by the emulator.
+ *
+ * Loaded as Alma's build loads: by a plain <script> it sets the global
+ * Alma.InPage; under requirejs (an AMD define, as Magento loads it) it is an
+ * anonymous module whose value has initialize (Magento calls
+ * Alma.initialize on it) and sets no global; under CommonJS it fills
+ * module.exports.
  *
  *   const inPage = Alma.InPage.initialize({merchantId, amountInCents,
  *     installmentsCount, deferredDays, deferredMonths, selector,
@@ -8,6 +14,14 @@
  *   inPage.startPayment({paymentId, onUserCloseModal, onPaymentSucceeded,
  *     onPaymentRejected});
  *   inPage.unmount();
+ *
+ * selector is an element id, with or without '#' (PrestaShop passes the bare
+ * id, WooCommerce and Magento '#id'): like Alma's build, initialize throws
+ * when no element has that id, so a class or other CSS selector fails here
+ * as it would at Alma. merchantId is checked against the emulator's merchant
+ * (GET /in-page/merchants/{id}): an unknown one shows an error in the
+ * selector's element, logs it, and startPayment opens no modal. Alma's
+ * widget takes no failure callback, so none is called.
  *
  * merchantID and paymentID (as in the package's README) are read too.
  * onPaymentSucceeded and onPaymentRejected (Alma's scoring refused: the page
@@ -24,38 +38,57 @@
  * only (passed as ?parent=): accepted (the browser goes to redirect_url, i.e.
  * return_url?pid=...) or closed (onUserCloseModal runs).
  */
-(function (root) {
+(function (root, script, factory) {
+  'use strict';
+  if (typeof exports === 'object' && typeof module !== 'undefined') {
+    factory(exports, script);
+  } else if (typeof define === 'function' && define.amd) {
+    define(['exports'], function (exports) {
+      factory(exports, script);
+    });
+  } else {
+    root.Alma = root.Alma || {};
+    root.Alma.InPage = {};
+    factory(root.Alma.InPage, script);
+  }
+})(typeof globalThis !== 'undefined' ? globalThis : this,
+  // This script's own element, read now: under requirejs the factory runs
+  // later, when document.currentScript is no longer this script.
+  typeof document !== 'undefined' ? document.currentScript : null,
+  function (exports, script) {
   'use strict';
 
-  // The emulator's base URL, from this script's own src: works from
-  // /in-page/alma-in-page.js and from the CDN path alike.
+  // scriptPath matches the paths the emulator serves this script at: its
+  // own, and the CDN build's at any 2.x version, with or without /npm.
+  var scriptPath = /(?:\/in-page\/alma-in-page\.js|(?:\/npm)?\/@alma\/in-page@[^/]*\/dist\/index\.umd\.js)$/;
+
+  // pageOrigin is the merchant page's origin ('' outside a browser, where
+  // a CommonJS bundle may load this module before any page exists).
+  function pageOrigin() {
+    return typeof window !== 'undefined' ? window.location.origin : '';
+  }
+
+  // The emulator's base URL, from this script's own src.
   var base = (function () {
-    var script = document.currentScript;
-    var src = script && script.src ? script.src : '';
-    var suffixes = ['/in-page/alma-in-page.js', '/npm/@alma/in-page@2.x/dist/index.umd.js'];
-    for (var i = 0; i < suffixes.length; i++) {
-      var at = src.indexOf(suffixes[i]);
-      if (at > 0) {
-        return src.slice(0, at);
-      }
-    }
     try {
-      return new URL(src).origin;
+      var url = new URL(script && script.src ? script.src : '');
+      var at = url.pathname.search(scriptPath);
+      return url.origin + (at > 0 ? url.pathname.slice(0, at) : '');
     } catch (e) {
-      return window.location.origin;
+      return pageOrigin();
     }
   })();
   var baseOrigin = (function () {
     try {
       return new URL(base).origin;
     } catch (e) {
-      return window.location.origin;
+      return pageOrigin();
     }
   })();
 
   var texts = {
-    fr: { plan: 'Payer en {n} fois', today: "aujourd'hui", then: 'puis', pay: 'Payer en {n} fois avec Alma', close: 'Fermer' },
-    en: { plan: 'Pay in {n} installments', today: 'today', then: 'then', pay: 'Pay in {n} installments with Alma', close: 'Close' }
+    fr: { plan: 'Payer en {n} fois', today: "aujourd'hui", then: 'puis', pay: 'Payer en {n} fois avec Alma', close: 'Fermer', unknown: 'Alma : identifiant marchand inconnu ({id}). Vérifiez le merchantId passé à Alma.InPage.initialize.' },
+    en: { plan: 'Pay in {n} installments', today: 'today', then: 'then', pay: 'Pay in {n} installments with Alma', close: 'Close', unknown: 'Alma: unknown merchant id ({id}). Check the merchantId given to Alma.InPage.initialize.' }
   };
 
   function lang(locale) {
@@ -147,10 +180,56 @@
     return { overlay: overlay, frame: frame };
   }
 
+  // container finds the element of selector the way Alma's build does: as
+  // an element id, without its first '#'. None is an error Alma throws too.
+  function container(selector) {
+    var id = typeof selector === 'string' ? selector.replace('#', '') : '';
+    var found = id ? document.getElementById(id) : null;
+    if (!found) {
+      throw new Error('Alma.InPage.initialize: no element has the id of selector ' + JSON.stringify(selector) +
+        ' (give the id of the element to draw the plan in, "my-id" or "#my-id"; classes and other CSS selectors are not looked up)');
+    }
+    return found;
+  }
+
+  // checkMerchant asks the emulator whether merchantId is a merchant it
+  // knows; it resolves false only when the emulator says it is not (an
+  // emulator that cannot be reached gets the benefit of the doubt).
+  function checkMerchant(merchantId) {
+    var id = String(merchantId === undefined || merchantId === null ? '' : merchantId);
+    if (!id) {
+      return Promise.resolve(false);
+    }
+    return fetch(base + '/in-page/merchants/' + encodeURIComponent(id)).then(function (res) {
+      return res.status !== 404;
+    }, function () {
+      return true;
+    });
+  }
+
+  // renderUnknownMerchant puts an error in place of the plan for a
+  // merchant id the emulator does not know (Alma's embedded plan fails to
+  // load for one; its wording is not public), and logs it.
+  function renderUnknownMerchant(box, opts, id) {
+    var message = texts[lang(opts.locale)].unknown.replace('{id}', String(id));
+    var error = el('div', { 'class': 'alma-in-page-error', 'data-alma-sandbox': 'error', role: 'alert' }, message);
+    error.style.cssText = 'font-family:system-ui,sans-serif;border:1px solid #c62828;color:#c62828;border-radius:8px;padding:12px;max-width:360px';
+    box.replaceChildren(error);
+    console.error(message);
+  }
+
   function initialize(options) {
     var opts = options || {};
-    var container = opts.selector ? document.querySelector(opts.selector) : null;
-    var plan = container ? renderPlan(container, opts) : null;
+    var box = container(opts.selector);
+    var merchantId = opts.merchantId !== undefined ? opts.merchantId : opts.merchantID;
+    var plan = renderPlan(box, opts);
+    var known = checkMerchant(merchantId).then(function (ok) {
+      if (!ok && plan) {
+        renderUnknownMerchant(box, opts, merchantId);
+        plan = null;
+      }
+      return ok;
+    });
     var modal = null;
     var listener = null;
     var onKey = null;
@@ -176,6 +255,17 @@
       if (!paymentId) {
         throw new Error('Alma.InPage: startPayment needs a paymentId');
       }
+      known.then(function (ok) {
+        if (ok) {
+          open(a, paymentId);
+        } else {
+          console.error('Alma.InPage: startPayment refused: merchant id ' + JSON.stringify(merchantId) + ' is unknown');
+        }
+      });
+    }
+
+    // open shows the modal of paymentId and follows its outcome.
+    function open(a, paymentId) {
       closeModal();
       modal = openModal(paymentId, opts.locale);
       var frame = modal.frame;
@@ -242,6 +332,5 @@
     return { startPayment: startPayment, unmount: unmount };
   }
 
-  root.Alma = root.Alma || {};
-  root.Alma.InPage = { initialize: initialize };
-})(window);
+  exports.initialize = initialize;
+});
