@@ -1,8 +1,8 @@
 package emulator
 
-// knownMerchant reports whether id is a merchant this emulator knows: the
+// knownMerchant reports whether id is the merchant id of a tenant this
+// emulator knows (a key that called, an --api-key, the README's key): the
 // In-Page widget's merchantId check (GET /in-page/merchants/{id}) asks it.
-// Today the one merchant; with tenants, any of theirs.
 func (s *Server) knownMerchant(id string) bool {
-	return id != "" && id == s.merchant.ID
+	return id != "" && s.tenants.byMerchant(id) != nil
 }
