@@ -108,6 +108,7 @@ func (s *Server) newPayment(req *createRequest, t *tenant, apiKey string, sc *sc
 	p := &payment{
 		ID: s.gen.id("payment"), Created: now, State: stateNotStarted,
 		Amount: *in.PurchaseAmount, Installments: installmentsOf(in),
+		DeferredDays: in.DeferredDays, DeferredMonths: in.DeferredMonths,
 		CustomData: normalizeRaw(in.CustomData), Locale: orDefault(in.Locale, "fr"),
 		Origin: orDefault(in.Origin, "online"), CaptureMethod: orDefault(in.CaptureMethod, "automatic"),
 		ReturnURL: in.ReturnURL, FailureReturnURL: in.FailureReturnURL,
@@ -121,7 +122,10 @@ func (s *Server) newPayment(req *createRequest, t *tenant, apiKey string, sc *sc
 	if in.Cart != nil {
 		p.Cart, _ = json.Marshal(in.Cart) // plain structs always marshal
 	}
-	p.Plan = newPlan(p.Amount, p.Installments, now)
+	if fp, ok := s.plans().find(p.Installments, p.DeferredDays, p.DeferredMonths); ok {
+		p.Terms = fp
+	}
+	p.Plan = newPlan(p.Amount, p.terms(), now)
 	p.Customer = s.customer(req.Customer, in.BillingAddress, now)
 	if req.Order != nil {
 		p.Orders = append(p.Orders, s.order(p.ID, req.Order, now))

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -48,6 +49,7 @@ type eligibilityJSON struct {
 	CustomerFee             int64             `json:"customer_fee"`
 	CustomerInterest        int64             `json:"customer_interest"`
 	CustomerTotalCostAmount int64             `json:"customer_total_cost_amount"`
+	CustomerTotalCostBps    int64             `json:"customer_total_cost_bps"`
 	AnnualInterestRate      int               `json:"annual_interest_rate"`
 	PaymentPlan             []planLineJSON    `json:"payment_plan,omitempty"`
 }
@@ -106,7 +108,7 @@ func (s *Server) eligibilityV1(w http.ResponseWriter, r *http.Request) {
 func (s *Server) parseCounts(raw json.RawMessage) ([]int, bool, *apiError) {
 	const field = "payment.installments_count"
 	if len(raw) == 0 || string(raw) == "null" {
-		return s.Installments, false, nil
+		return s.plans().counts(), false, nil
 	}
 	var n int
 	if err := json.Unmarshal(raw, &n); err == nil {
@@ -150,12 +152,11 @@ func (s *Server) eligibilityV2(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fieldError("queries", codeTooLong, fmt.Sprintf("queries holds more than %d queries", maxPlanQueries), nil))
 		return
 	}
-	if len(queries) == 0 {
-		for _, n := range s.Installments {
-			queries = append(queries, planQuery{InstallmentsCount: n})
-		}
-	}
 	now := s.clock.now()
+	if len(queries) == 0 {
+		writeOK(w, s.discover(*body.PurchaseAmount, now))
+		return
+	}
 	out := make([]eligibilityJSON, len(queries))
 	for i, q := range queries {
 		out[i] = s.eligibility(*body.PurchaseAmount, q, now)
@@ -163,28 +164,80 @@ func (s *Server) eligibilityV2(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, out)
 }
 
-// eligibility answers one plan query for amount.
+// discover is v2's discovery mode (no queries): the merchant's plans that
+// are eligible for amount, and only those (alma-api.md, the 3.x client).
+func (s *Server) discover(amount int64, now time.Time) []eligibilityJSON {
+	out := []eligibilityJSON{}
+	for _, fp := range s.plans().offered() {
+		if e := s.eligibility(amount, planQuery{fp.InstallmentsCount, fp.DeferredDays, fp.DeferredMonths}, now); e.Eligible {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// eligibility answers one plan query for amount from the merchant's fee
+// plans. A plan the merchant does not have, or that Alma has not allowed,
+// is not eligible for its installments_count (or, when the count exists
+// without that deferral, its deferred_days); an amount outside the plan's
+// limits for its purchase_amount. Every not-eligible answer carries the
+// purchase_amount constraints (the JS client's IneligiblePlan type).
 func (s *Server) eligibility(amount int64, q planQuery, now time.Time) eligibilityJSON {
+	plans := s.plans()
 	e := eligibilityJSON{
 		InstallmentsCount: q.InstallmentsCount, DeferredDays: q.DeferredDays,
 		DeferredMonths: q.DeferredMonths, PurchaseAmount: amount,
 	}
+	fp, found := plans.find(q.InstallmentsCount, q.DeferredDays, q.DeferredMonths)
 	switch {
-	case !slices.Contains(s.Installments, q.InstallmentsCount):
-		e.Reasons = map[string]string{"installments_count": codeInvalidValue}
-		e.Constraints = map[string]any{"installments_count": map[string][]int{"allowed": s.Installments}}
-	case q.DeferredDays != 0 || q.DeferredMonths != 0:
-		e.Reasons = map[string]string{"deferred_days": codeInvalidValue}
-	case amount < s.MinAmount || amount > s.MaxAmount:
+	case !found || !fp.Allowed:
+		field := "installments_count"
+		if plans.hasCount(q.InstallmentsCount) {
+			field = "deferred_days"
+		}
+		minimum, maximum := plans.limits()
+		e.Reasons = map[string]string{field: codeInvalidValue}
+		e.Constraints = map[string]any{
+			"installments_count": map[string][]int{"allowed": orEmpty(plans.counts())},
+			"purchase_amount":    amountLimits(minimum, maximum),
+		}
+	case !fp.fits(amount):
 		e.Reasons = map[string]string{"purchase_amount": codeInvalidValue}
-		e.Constraints = map[string]any{"purchase_amount": map[string]int64{"minimum": s.MinAmount, "maximum": s.MaxAmount}}
+		e.Constraints = map[string]any{"purchase_amount": amountLimits(fp.MinPurchaseAmount, fp.MaxPurchaseAmount)}
 	default:
 		e.Eligible = true
-		for i, part := range split(amount, q.InstallmentsCount) {
-			e.PaymentPlan = append(e.PaymentPlan, planLineJSON{
-				DueDate: now.AddDate(0, i, 0).Unix(), PurchaseAmount: part, TotalAmount: part,
-			})
-		}
+		e.fill(fp, amount, now)
 	}
 	return e
+}
+
+// amountLimits is a purchase_amount constraint.
+func amountLimits(minimum, maximum int64) map[string]int64 {
+	return map[string]int64{"minimum": minimum, "maximum": maximum}
+}
+
+// fill sets an eligible answer's costs and payment plan from fp: the
+// customer's fees, interest, total cost (in cents and in bps of amount),
+// the plan's annual interest rate (bps) and its installments.
+func (e *eligibilityJSON) fill(fp FeePlan, amount int64, now time.Time) {
+	for _, l := range fp.schedule(amount, now) {
+		e.PaymentPlan = append(e.PaymentPlan, planLineJSON{
+			DueDate: l.Due.Unix(), PurchaseAmount: l.Amount, CustomerFee: l.Fee,
+			CustomerInterest: l.Interest, TotalAmount: l.Amount + l.Fee + l.Interest,
+		})
+		e.CustomerFee += l.Fee
+		e.CustomerInterest += l.Interest
+	}
+	e.CustomerTotalCostAmount = e.CustomerFee + e.CustomerInterest
+	e.CustomerTotalCostBps = totalCostBps(e.CustomerTotalCostAmount, amount)
+	e.AnnualInterestRate = fp.CustomerLendingRate
+}
+
+// totalCostBps is cost in basis points of amount, rounded (as Alma's
+// widgets compute it: round(cost / amount × 10000)); 0 for no amount.
+func totalCostBps(cost, amount int64) int64 {
+	if amount <= 0 {
+		return 0
+	}
+	return int64(math.Round(float64(cost) / float64(amount) * 10000))
 }

@@ -137,7 +137,8 @@ func FuzzPaymentOperations(f *testing.F) {
 }
 
 func FuzzQuery(f *testing.F) {
-	for _, q := range []string{"limit=2", "state=paid,in_progress", "starting_after=payment_11x", "limit=-1", "limit=99999999999999999999", "%zz"} {
+	for _, q := range []string{"limit=2", "state=paid,in_progress", "starting_after=payment_11x", "limit=-1", "limit=99999999999999999999", "%zz",
+		"kind=general&only=all&deferred=true", "kind=pos&only=3,4&deferred=false", "kind=all&only=1,,12", "only=99999999999999999999", "deferred=maybe&kind=shop"} {
 		f.Add(q)
 	}
 	s, h := fuzzHandler(f)

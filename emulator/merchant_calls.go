@@ -30,7 +30,7 @@ const merchantState = "activated"
 // extendedData answers GET /v1/me/extended-data.
 func (s *Server) extendedData(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, extendedMerchantJSON{
-		merchantJSON: s.merchantJSON(tenantOf(r)), State: merchantState, FeePlans: s.generalPlans(),
+		merchantJSON: s.merchantJSON(tenantOf(r)), State: merchantState, FeePlans: s.feePlanList(tenantOf(r), func(FeePlan) bool { return true }),
 	})
 }
 

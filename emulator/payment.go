@@ -35,6 +35,7 @@ type payment struct {
 	ExpiresAt         time.Time // zero: never; an unstarted payment expires then
 	ExpiredAt         time.Time // zero until cancelled or expired
 	Captured          bool
+	Terms             FeePlan // the fee plan it was created on
 	Plan              []installment
 	Refunds           []refundJSON
 	Orders            []orderJSON
@@ -57,8 +58,13 @@ type installment struct {
 	Paid     time.Time // zero until paid
 	Amount   int64
 	Original int64  // the amount before a full refund zeroed it; 0: Amount
+	Fee      int64  // the customer's fees due with it (the first carries them)
+	Interest int64  // the customer's interest due with it
 	State    string // installmentPending or installmentPaid
 }
+
+// total is what the customer pays for the installment.
+func (in installment) total() int64 { return in.Amount + in.Fee + in.Interest }
 
 // original is the installment's amount before any full refund.
 func (in installment) original() int64 {
@@ -105,16 +111,35 @@ func (p *payment) note(now time.Time, kind, detail string) {
 	p.Events.push(event{At: now.Unix(), Kind: kind, Detail: detail})
 }
 
-// newPlan splits amount into n monthly installments, the first due at start;
-// the remainder of the division goes to the first (200000 in 3 →
-// 66668/66666/66666), as Alma's plans do.
-func newPlan(amount int64, n int, start time.Time) []installment {
-	parts := split(amount, n)
-	out := make([]installment, len(parts))
-	for i, part := range parts {
-		out[i] = installment{Due: start.AddDate(0, i, 0), Amount: part, State: installmentPending}
+// newPlan splits amount into the installments of the fee plan fp, the first
+// due at start plus fp's deferral, then monthly; the remainder of the
+// division goes to the first (200000 in 3 → 66668/66666/66666), as Alma's
+// plans do, and so do the customer's fees (FeePlan.schedule).
+func newPlan(amount int64, fp FeePlan, start time.Time) []installment {
+	lines := fp.schedule(amount, start)
+	out := make([]installment, len(lines))
+	for i, l := range lines {
+		out[i] = installment{Due: l.Due, Amount: l.Amount, Fee: l.Fee, Interest: l.Interest, State: installmentPending}
 	}
 	return out
+}
+
+// terms is p's fee plan: the one it was created on, else (a payment built
+// without one) the plain plan of its installments.
+func (p *payment) terms() FeePlan {
+	if p.Terms.InstallmentsCount != 0 {
+		return p.Terms
+	}
+	return FeePlan{Kind: kindGeneral, InstallmentsCount: p.Installments, DeferredDays: p.DeferredDays, DeferredMonths: p.DeferredMonths}
+}
+
+// customerCosts are the customer's fees and interest over p's plan.
+func (p *payment) customerCosts() (fee, interest int64) {
+	for _, in := range p.Plan {
+		fee += in.Fee
+		interest += in.Interest
+	}
+	return fee, interest
 }
 
 // split divides amount into n parts, the remainder on the first.
@@ -305,7 +330,7 @@ func (p *payment) capture(amount *int64, now time.Time) *apiError {
 		if *amount > p.Amount {
 			return topError(codeInvalidAmount, fmt.Sprintf("capture amount %d exceeds the authorized %d", *amount, p.Amount))
 		}
-		p.Plan = newPlan(*amount, p.Installments, now)
+		p.Plan = newPlan(*amount, p.terms(), now)
 	}
 	p.payFirst(now)
 	p.Captured = true
@@ -353,7 +378,8 @@ func (p *payment) refund(id string, req amountRequest, now time.Time) *apiError 
 	}
 	p.Refunds = append(p.Refunds, refundJSON{
 		ID: id, Created: now.Unix(), Amount: amount,
-		MerchantReference: req.MerchantReference, Comment: req.Comment, Payment: p.ID,
+		MerchantReference: optString(req.MerchantReference), Comment: req.Comment, Payment: p.ID,
+		PaymentRefundAmount: amount,
 	})
 	p.note(now, "refund", fmt.Sprintf("refunded %d", amount))
 	if p.refunded() == p.charged() {
@@ -368,7 +394,7 @@ func (p *payment) refund(id string, req amountRequest, now time.Time) *apiError 
 func (p *payment) closeRefunded(now time.Time) {
 	for i := range p.Plan {
 		if in := &p.Plan[i]; in.State == installmentPending {
-			in.Original, in.Amount = in.Amount, 0
+			in.Original, in.Amount, in.Fee, in.Interest = in.Amount, 0, 0, 0
 		}
 	}
 	p.State = statePaid

@@ -15,7 +15,7 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newTestPayment(capture string) *payment {
 	return &payment{
 		ID: "payment_11test", Created: t0, State: stateNotStarted, Amount: 30000, Installments: 3,
-		CaptureMethod: capture, Plan: newPlan(30000, 3, t0),
+		CaptureMethod: capture, Plan: newPlan(30000, FeePlan{InstallmentsCount: 3}, t0),
 	}
 }
 

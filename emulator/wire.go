@@ -27,6 +27,7 @@ type paymentJSON struct {
 	DeferredMonths             int               `json:"deferred_months"`
 	CustomerFee                int64             `json:"customer_fee"`
 	CustomerInterest           int64             `json:"customer_interest"`
+	CustomerTotalCostBps       int64             `json:"customer_total_cost_bps"`
 	AmountAlreadyRefunded      int64             `json:"amount_already_refunded"`
 	CustomData                 json.RawMessage   `json:"custom_data"`
 	ExpiredAt                  *int64            `json:"expired_at"`
@@ -75,8 +76,9 @@ type paymentJSON struct {
 	UsingSEPADebit         bool            `json:"using_sepa_debit"`
 }
 
-// feesJSON is what Alma charges the merchant for a payment (the sandbox
-// charges nothing).
+// feesJSON is what Alma charges the merchant for a payment: the fee plan's
+// merchant fees plus 20 % VAT (total = total_excluding_tax + tax, as in the
+// fixture: 1186 = 989 + 197).
 type feesJSON struct {
 	Merchant struct {
 		Tax               int64 `json:"tax"`
@@ -106,15 +108,20 @@ type installmentJSON struct {
 	IsCheck                bool   `json:"is_check"`
 }
 
-// refundJSON is one refund of a payment.
+// refundJSON is one refund of a payment: merchant_reference null when not
+// sent (the JS client's Refund type: string | null); payment_refund_amount
+// what the refund takes back from the payment and rebate_amount what Alma
+// gives back of its fees (our choice: the refunded amount, and none).
 type refundJSON struct {
-	ID                      string `json:"id"`
-	Created                 int64  `json:"created"`
-	Amount                  int64  `json:"amount"`
-	MerchantReference       string `json:"merchant_reference"`
-	Comment                 string `json:"comment"`
-	Payment                 string `json:"payment"`
-	FromPaymentCancellation bool   `json:"from_payment_cancellation"`
+	ID                      string  `json:"id"`
+	Created                 int64   `json:"created"`
+	Amount                  int64   `json:"amount"`
+	MerchantReference       *string `json:"merchant_reference"`
+	Comment                 string  `json:"comment"`
+	Payment                 string  `json:"payment"`
+	FromPaymentCancellation bool    `json:"from_payment_cancellation"`
+	PaymentRefundAmount     int64   `json:"payment_refund_amount"`
+	RebateAmount            int64   `json:"rebate_amount"`
 }
 
 // orderJSON is an order attached to a payment.
@@ -260,10 +267,28 @@ func toJSON(p *payment, m *tenant, base string) paymentJSON {
 	for i, in := range p.Plan {
 		out.PaymentPlan[i] = installmentJSON{
 			ID: installmentID(p.ID, i), DueDate: in.Due.Unix(), DatePaid: unixOrNil(in.Paid),
-			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.original(), TotalAmount: in.Amount, State: in.State,
+			PurchaseAmount: in.Amount, OriginalPurchaseAmount: in.original(), CustomerFee: in.Fee,
+			CustomerInterest: in.Interest, TotalAmount: in.total(), State: in.State,
 		}
 	}
+	setCosts(&out, p)
 	return out
+}
+
+// vatBps is the VAT on Alma's fees (France's 20 %).
+const vatBps = 2000
+
+// setCosts sets out's costs from p's fee plan: the customer's fees and
+// interest over the plan and their total in bps of the purchase; the
+// merchant's fees (VAT included) and the target fees.
+func setCosts(out *paymentJSON, p *payment) {
+	out.CustomerFee, out.CustomerInterest = p.customerCosts()
+	out.CustomerTotalCostBps = totalCostBps(out.CustomerFee+out.CustomerInterest, p.Amount)
+	excl := p.terms().merchantFee(p.Amount)
+	m := &out.Fees.Merchant
+	m.TotalExcludingTax, m.Tax = excl, bpsOf(excl, vatBps)
+	m.Total = m.TotalExcludingTax + m.Tax
+	out.MerchantTargetFee, out.CustomerTargetFee = m.Total, out.CustomerFee
 }
 
 // renderPayment appends p's JSON to dst.

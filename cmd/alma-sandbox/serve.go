@@ -27,6 +27,7 @@ type serveFlags struct {
 	origins                      listFlag
 	seed                         int64
 	minAmount, maxAmount         int64
+	feePlans                     string // --fee-plans: a YAML file of fee plans
 	maxPayments, maxJournal      int
 	maxConns                     int
 	ipnAllow                     listFlag
@@ -111,6 +112,7 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.Var(&f.origins, "allow-origin", usage("allow-origin", "origin allowed by CORS, such as http://localhost:3000, repeatable or comma-separated; * for any"))
 	fs.Int64Var(&f.seed, "seed", env.int64(envName("seed"), 0), usage("seed", "seed of ids and generated data; 0 = random"))
 	fs.Int64Var(&f.minAmount, "min-amount", env.int64(envName("min-amount"), emulator.DefaultMinAmount), usage("min-amount", "smallest purchase_amount in cents"))
+	fs.StringVar(&f.feePlans, "fee-plans", env.str(envName("fee-plans"), ""), usage("fee-plans", "YAML file of the merchant's fee plans (README \"Fee plans\"); default: a realistic merchant"))
 	fs.Int64Var(&f.maxAmount, "max-amount", env.int64(envName("max-amount"), emulator.DefaultMaxAmount), usage("max-amount", "largest purchase_amount in cents"))
 	fs.IntVar(&f.maxPayments, "max-payments", int(env.int64(envName("max-payments"), emulator.DefaultMaxPayments)), usage("max-payments", "payments kept in memory, oldest evicted"))
 	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64(envName("max-journal"), emulator.DefaultMaxJournal)), usage("max-journal", "requests kept in the journal"))
@@ -332,6 +334,15 @@ func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, 
 		return err
 	}
 	s := f.server(cat, log)
+	if f.feePlans != "" {
+		plans, err := emulator.LoadFeePlans(f.feePlans)
+		if err != nil {
+			return err
+		}
+		if err := s.SetFeePlans(plans); err != nil {
+			return fmt.Errorf("%s: %w", f.feePlans, err)
+		}
+	}
 	if err := s.Open(); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -464,4 +465,32 @@ func TestServeOffLoopbackNeedsATokenOrConsent(t *testing.T) {
 			assert.NotContains(t, stderr.String(), "are open")
 		}
 	}
+}
+
+// TestServeFeePlans: --fee-plans gives the merchant the file's plans; a bad
+// file stops serve with an error naming the file, the line and the field.
+func TestServeFeePlans(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "plans.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("fee_plans:\n  - {installments_count: 2, min_purchase_amount: 1000, max_purchase_amount: 90000}\n"), 0o600))
+	base, _, stop := startServe(t, "--fee-plans", good)
+	defer stop()
+	req, err := http.NewRequest(http.MethodGet, base+"/v1/me/fee-plans?kind=general&only=all&deferred=true", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Alma-Auth sk_test_serve")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var plans []map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&plans))
+	_ = res.Body.Close()
+	require.Len(t, plans, 1)
+	assert.Equal(t, float64(2), plans[0]["installments_count"])
+	assert.Equal(t, float64(90000), plans[0]["max_purchase_amount"])
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("fee_plans:\n  - installments_count: 2\n    min_purchase_amount: -5\n    max_purchase_amount: 90000\n"), 0o600))
+	var stderr bytes.Buffer
+	code := runServe(context.Background(), []string{"--addr", "127.0.0.1:0", "--fee-plans", bad}, io.Discard, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), bad+":3: min_purchase_amount: must be between 1 and")
 }
