@@ -592,3 +592,27 @@ func (d *db) saveClockOffset(offset time.Duration) {
 		_ = d.failed("save clock", err)
 	}
 }
+
+// timersOf lists the pending timers of pids (nil: all), in due order.
+func (d *db) timersOf(pids []string) []armedTimer {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	where, args := d.pidList(pids)
+	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT due_ns, spec FROM alma_timers`+where+` ORDER BY due_ns, seq`), args...)
+	if err != nil {
+		_ = d.failed("list timers", err)
+		return nil
+	}
+	defer rows.Close()
+	var out []armedTimer
+	for rows.Next() {
+		var due int64
+		var spec string
+		var a armedTimer
+		if rows.Scan(&due, &spec) == nil && json.Unmarshal([]byte(spec), &a.Spec) == nil {
+			a.Due = time.Unix(0, due).UTC()
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -25,8 +25,9 @@ const (
 // /__admin/scenarios/{id}); they take precedence over Server.Scenarios for
 // payments created afterwards. Safe for concurrent use.
 type liveScenarios struct {
-	mu sync.RWMutex
-	m  map[string]*scenarios.Scenario
+	mu  sync.RWMutex
+	m   map[string]*scenarios.Scenario
+	raw map[string][]byte // the files as sent, for snapshots
 }
 
 // scenarioView is what the emulator selects from for tenant t: t's live
@@ -123,10 +124,7 @@ func (s *Server) adminPutScenario(w http.ResponseWriter, r *http.Request) {
 	_, replacing := live.m[id]
 	full := !replacing && len(live.m) >= maxLiveScenarios
 	if !full {
-		if live.m == nil {
-			live.m = map[string]*scenarios.Scenario{}
-		}
-		live.m[id] = sc
+		live.putLocked(id, sc, data)
 	}
 	live.mu.Unlock()
 	if full {
@@ -145,6 +143,7 @@ func (s *Server) adminDeleteScenario(w http.ResponseWriter, r *http.Request) {
 	live.mu.Lock()
 	_, ok := live.m[id]
 	delete(live.m, id)
+	delete(live.raw, id)
 	live.mu.Unlock()
 	switch _, inFiles := s.files().Get(id); {
 	case ok:
@@ -187,5 +186,25 @@ func (s *Server) liveOf(t *tenant) *liveScenarios {
 func (l *liveScenarios) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.m = nil
+	l.m, l.raw = nil, nil
+}
+
+// putLocked adds or replaces scenario id, parsed from data; the caller
+// holds mu.
+func (l *liveScenarios) putLocked(id string, sc *scenarios.Scenario, data []byte) {
+	if l.m == nil {
+		l.m, l.raw = map[string]*scenarios.Scenario{}, map[string][]byte{}
+	}
+	l.m[id], l.raw[id] = sc, append([]byte(nil), data...)
+}
+
+// files returns the live scenarios' files as sent, by id.
+func (l *liveScenarios) files() map[string][]byte {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := make(map[string][]byte, len(l.raw))
+	for id, data := range l.raw {
+		out[id] = data
+	}
+	return out
 }

@@ -41,6 +41,11 @@ func decodePayment(data []byte, catalog func(tenant string) replay.Lookup) (*pay
 		return nil, fmt.Errorf("stored payment %s: record version %d, this emulator reads %d", rec.ID, rec.Version, recordVersion)
 	}
 	p := rec.payment
+	for _, raw := range []*json.RawMessage{&p.CustomData, &p.Cart} {
+		if string(*raw) == "null" { // absent when stored: absent again, not null
+			*raw = nil
+		}
+	}
 	if rec.Scenario != "" {
 		if sc, ok := catalog(p.Tenant).Get(rec.Scenario); ok {
 			p.Script = replay.Resume(sc, rec.Positions)

@@ -74,6 +74,7 @@ func (s *Server) routes() http.Handler {
 // adminRoutes mounts the admin API (its scope and access: admin_auth.go).
 func (s *Server) adminRoutes(a *mux.Router) {
 	a.HandleFunc("/tenants", s.adminTenants).Methods(get)
+	a.HandleFunc("/state", s.adminSnapshot).Methods(get, post)
 	a.HandleFunc("/payments", s.adminPayments).Methods(get)
 	a.HandleFunc("/payments/{id}", s.adminPayment).Methods(get)
 	a.HandleFunc("/payments/{id}/customer", s.customerStep).Methods(post)

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"cmp"
 	"container/heap"
+	"slices"
 	"sync"
 	"time"
 )
@@ -42,11 +44,25 @@ func (s *Server) arm(due time.Time, spec timerSpec) {
 		s.dtimers.poke()
 		return
 	}
+	tm := &timer{due: due, pid: spec.PID, slow: spec.slow(), spec: &spec, fire: func(at time.Time) { s.fire(spec, at) }}
 	if spec.slow() {
-		s.timers.atSlow(due, spec.PID, func(at time.Time) { s.fire(spec, at) }, func(at time.Time) { s.dropped(spec, at) })
-		return
+		tm.drop = func(at time.Time) { s.dropped(spec, at) }
 	}
-	s.timers.at(due, spec.PID, false, func(at time.Time) { s.fire(spec, at) })
+	s.timers.arm(tm)
+}
+
+// armedTimer is a pending timer as a snapshot keeps it.
+type armedTimer struct {
+	Due  time.Time `json:"due"`
+	Spec timerSpec `json:"spec"`
+}
+
+// timersOf lists the pending timers of pids, in due order.
+func (s *Server) timersOf(pids []string) []armedTimer {
+	if s.durable != nil {
+		return s.durable.timersOf(pids)
+	}
+	return s.timers.specsOf(among(pids))
 }
 
 // advanceTimers moves time (move) and fires, in order and before it
@@ -132,6 +148,7 @@ type timer struct {
 	slow bool   // it may block (network): in real time, the pool fires it
 	fire func(at time.Time)
 	drop func(at time.Time) // a slow timer the full backlog refused; may be nil
+	spec *timerSpec          // what it does, as data (nil for tests' own timers)
 }
 
 // timers holds what is due on the emulator's clock. In real time, a runner
@@ -248,6 +265,30 @@ func (t *timers) cancelOf(of func(pid string) bool) {
 	clear(t.queue[len(kept):])
 	t.queue = kept
 	heap.Init(&t.queue)
+}
+
+// specsOf lists the timers (with a spec) of the payments of returns true
+// for, in due order.
+func (t *timers) specsOf(of func(pid string) bool) []armedTimer {
+	t.mu.Lock()
+	list := make([]*timer, 0, len(t.queue))
+	for _, tm := range t.queue {
+		if tm.spec != nil && of(tm.pid) {
+			list = append(list, tm)
+		}
+	}
+	t.mu.Unlock()
+	slices.SortFunc(list, func(a, b *timer) int {
+		if c := a.due.Compare(b.due); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	out := make([]armedTimer, len(list))
+	for i, tm := range list {
+		out[i] = armedTimer{Due: tm.due, Spec: *tm.spec}
+	}
+	return out
 }
 
 // pending is how many timers are armed for the payments of returns true
