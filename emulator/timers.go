@@ -148,7 +148,7 @@ type timer struct {
 	slow bool   // it may block (network): in real time, the pool fires it
 	fire func(at time.Time)
 	drop func(at time.Time) // a slow timer the full backlog refused; may be nil
-	spec *timerSpec          // what it does, as data (nil for tests' own timers)
+	spec *timerSpec         // what it does, as data (nil for tests' own timers)
 }
 
 // timers holds what is due on the emulator's clock. In real time, a runner
