@@ -164,6 +164,9 @@ func (s *Server) adminSnapshot(w http.ResponseWriter, r *http.Request) {
 // starts the server's parts.
 func (s *Server) SeedState(data []byte) error {
 	s.initOnce.Do(s.init)
+	if s.initErr != nil {
+		return s.initErr
+	}
 	var snap Snapshot
 	if err := json.Unmarshal(data, &snap); err != nil {
 		return fmt.Errorf("state file: %w", err)

@@ -5,6 +5,7 @@
 //	alma-sandbox scenarios validate [DIR]    check scenario files, file:line on error
 //	alma-sandbox scenarios run --url URL     the status-path suite against a running emulator
 //	alma-sandbox health --url URL            exit 0 when the emulator answers /healthz
+//	alma-sandbox state export|import         one merchant's state as a file
 //	alma-sandbox version
 package main
 
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runListen(ctx, args[1:], stdout, stderr)
 	case "ipn":
 		return runIPN(ctx, args[1:], stdout, stderr)
+	case "state":
+		return runState(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return runVersion(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
@@ -69,6 +72,7 @@ commands:
   health --url URL          exit 0 when the emulator is healthy
   listen --forward-to URL   relay the emulator's IPNs to this machine (no public URL needed)
   ipn resend PAYMENT_ID     send a payment's IPN again now, and print its delivery attempts
+  state export|import       save one merchant's state to a file, or load one
   version                   print the version
 `)
 }

@@ -37,6 +37,7 @@ type serveFlags struct {
 	demo                         bool
 	adminToken                   string
 	insecureAdmin                bool
+	store, seedState             string
 	maxTenants, maxTenantPays    int
 }
 
@@ -126,6 +127,8 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.DurationVar(&f.ipnRetry, "ipn-retry-base", env.duration(envName("ipn-retry-base"), emulator.DefaultIPNRetryBase), usage("ipn-retry-base", "first IPN retry backoff, doubling"))
 	fs.DurationVar(&f.hang, "hang-limit", env.duration(envName("hang-limit"), emulator.DefaultHangLimit), usage("hang-limit", "longest a scenario's hang or delay holds a request"))
 	fs.StringVar(&f.adminToken, "admin-token", env.str(envName("admin-token"), ""), usage("admin-token", "token the admin API and the operator's dashboard require (Authorization: Bearer …); a merchant's own key still reaches its own admin calls; default: none, the admin API open (on loopback only)"))
+	fs.StringVar(&f.store, "store", env.str(envName("store"), "memory"), usage("store", "where payments and timers live: memory, sqlite:PATH (survives restarts) or postgres://… (shared by replicas)"))
+	fs.StringVar(&f.seedState, "seed-state", env.str(envName("seed-state"), ""), usage("seed-state", "a state file (alma-sandbox state export) loaded at start, into the merchant of the key it was taken with"))
 	fs.BoolVar(&f.insecureAdmin, "insecure-admin", env.bool(envName("insecure-admin"), false), usage("insecure-admin", "serve an open admin API (no --admin-token) on an address other than loopback"))
 	fs.IntVar(&f.maxTenants, "max-tenants", int(env.int64(envName("max-tenants"), emulator.DefaultMaxTenants)), usage("max-tenants", "merchants (keys) served; a new key past it gets 401"))
 	fs.IntVar(&f.maxTenantPays, "max-tenant-payments", int(env.int64(envName("max-tenant-payments"), emulator.DefaultMaxTenantPayments)), usage("max-tenant-payments", "payments kept per merchant, its oldest evicted"))
@@ -200,6 +203,16 @@ func (f *serveFlags) check(fs *flag.FlagSet) []error {
 	}
 	if f.adminToken == "" && !f.insecureAdmin && checkListenAddr(f.addr) == nil && !loopback(f.addr) {
 		add("addr", "the admin API would be open to the network: set --admin-token (ALMA_SANDBOX_ADMIN_TOKEN), listen on loopback, or accept it with --insecure-admin")
+	}
+	if f.store != "memory" && !strings.HasPrefix(f.store, "sqlite:") && !strings.HasPrefix(f.store, "postgres://") && !strings.HasPrefix(f.store, "postgresql://") {
+		add("store", "want memory, sqlite:PATH or postgres://user@host:port/db")
+	} else if f.store == "sqlite:" {
+		add("store", "sqlite: needs a file, such as sqlite:alma-sandbox.db")
+	}
+	if f.seedState != "" {
+		if _, err := os.Stat(f.seedState); err != nil {
+			add("seed-state", "no such file")
+		}
 	}
 	if f.adminToken != "" && len(f.adminToken) < 8 {
 		add("admin-token", "too short: at least 8 characters")
@@ -343,11 +356,22 @@ func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, 
 			return fmt.Errorf("%s: %w", f.feePlans, err)
 		}
 	}
+	if f.seedState != "" {
+		data, err := os.ReadFile(f.seedState)
+		if err == nil {
+			err = s.SeedState(data)
+		}
+		if err != nil {
+			_ = s.Close()
+			return fmt.Errorf("--seed-state %s: %w", f.seedState, err)
+		}
+	}
 	if err := s.Open(); err != nil {
+		_ = s.Close()
 		return err
 	}
 	fmt.Fprintf(stdout, "alma-sandbox listening on %s (%d scenarios)\n", s.URL(), cat.Len())
-	log.Info("emulator started", "url", s.URL(), "scenarios", cat.Len(), "seed", s.Seed)
+	log.Info("emulator started", "url", s.URL(), "scenarios", cat.Len(), "seed", s.Seed, "store", storeName(f.store))
 	if f.adminToken == "" {
 		log.Warn("the admin API and dashboard are open to whoever reaches this address (no --admin-token)", "addr", f.addr)
 	}
@@ -385,6 +409,7 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.APIKeys, s.AllowedHosts, s.FrozenClock = f.apiKeys, f.allowedHosts, f.frozenClock
 	s.Logger, s.LogRequests = log, f.logRequests
 	s.AdminToken, s.MaxTenants, s.MaxTenantPayments = f.adminToken, f.maxTenants, f.maxTenantPays
+	s.Store = f.store
 	return s
 }
 
@@ -537,4 +562,15 @@ func (e *envDefaults) duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// storeName is the store setting without a password, for the log.
+func storeName(store string) string {
+	if u, err := url.Parse(store); err == nil && u.User != nil {
+		if _, set := u.User.Password(); set {
+			u.User = url.UserPassword(u.User.Username(), "xxx")
+			return u.String()
+		}
+	}
+	return store
 }
