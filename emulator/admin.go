@@ -49,7 +49,7 @@ func (s *Server) adminView(p *payment) adminPayment {
 // it is in the request's scope.
 func (s *Server) view(r *http.Request, id string) (adminPayment, bool) {
 	var v adminPayment
-	if s.update(r, id, func(p *payment) error { v = s.adminView(p); return nil }) != nil {
+	if s.read(r, id, func(p *payment) error { v = s.adminView(p); return nil }) != nil {
 		return v, false
 	}
 	v.Sandbox.IPN = s.ipnLogOf(v.Sandbox.Tenant).of(id)
@@ -303,7 +303,7 @@ func (s *Server) adminIPN(w http.ResponseWriter, r *http.Request) {
 	var list []delivery
 	if id := r.URL.Query().Get("payment"); id != "" {
 		tid := ""
-		if s.update(r, id, func(p *payment) error { tid = p.Tenant; return nil }) == nil {
+		if s.read(r, id, func(p *payment) error { tid = p.Tenant; return nil }) == nil {
 			list = s.ipnLogOf(tid).of(id)
 		}
 	} else {

@@ -306,6 +306,68 @@ func (d *db) update(id string, f func(*payment) error) error {
 	return ferr
 }
 
+// read runs f on a copy of payment id, read without a lock; nothing is
+// written back (f may settle or render it).
+func (d *db) read(id string, f func(*payment) error) error {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	var data string
+	switch err := d.sql.QueryRowContext(ctx, d.q(`SELECT data FROM alma_payments WHERE id = ?`), id).Scan(&data); {
+	case errors.Is(err, sql.ErrNoRows):
+		return errNoPayment
+	case err != nil:
+		return d.failed("read", err)
+	}
+	p, err := decodePayment([]byte(data), d.lookup)
+	if err != nil {
+		return d.failed("decode", err)
+	}
+	return f(p)
+}
+
+// scanChunk is how many payments scan reads in one query.
+const scanChunk = 50
+
+// scan reads the payments of ids, scanChunk at a time, in ids' order, until
+// f returns false; nothing is written back.
+func (d *db) scan(ids []string, f func(*payment) bool) {
+	for len(ids) > 0 {
+		chunk := ids[:min(scanChunk, len(ids))]
+		ids = ids[len(chunk):]
+		where, args := d.pidList(chunk)
+		ctx, cancel := storeCtx()
+		rows, err := d.sql.QueryContext(ctx, d.q(`SELECT id, data FROM alma_payments`+strings.Replace(where, "pid", "id", 1)), args...)
+		if err != nil {
+			cancel()
+			_ = d.failed("scan", err)
+			return
+		}
+		byID := make(map[string]string, len(chunk))
+		for rows.Next() {
+			var id, data string
+			if rows.Scan(&id, &data) == nil {
+				byID[id] = data
+			}
+		}
+		rows.Close()
+		cancel()
+		for _, id := range chunk {
+			data, ok := byID[id]
+			if !ok {
+				continue
+			}
+			p, err := decodePayment([]byte(data), d.lookup)
+			if err != nil {
+				_ = d.failed("decode", err)
+				continue
+			}
+			if !f(p) {
+				return
+			}
+		}
+	}
+}
+
 // shardIndex is the lock shard of an id.
 func shardIndex(id string) int {
 	if id == "" {

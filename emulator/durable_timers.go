@@ -14,7 +14,8 @@ import (
 type durableTimers struct {
 	s    *Server
 	d    *db
-	pool chan struct{} // slow fires in flight
+	pool   chan struct{} // bounds the slow fires in flight
+	flying inFlight      // slow fires in flight, for an advance to wait on
 
 	firing sync.Mutex // one firing pass at a time
 	wake   chan struct{}
@@ -78,8 +79,10 @@ func (t *durableTimers) pass(sync bool) bool {
 			}
 			t.pool <- struct{}{}
 			t.wg.Add(1)
+			t.flying.add()
 			go func() {
 				defer t.wg.Done()
+				defer t.flying.done()
 				defer func() { <-t.pool }()
 				t.s.fire(c.spec, c.due)
 				t.d.done(c)
@@ -96,17 +99,7 @@ func (t *durableTimers) advance(move func()) {
 	t.firing.Unlock()
 	for t.pass(true) {
 	}
-	t.drainPool()
-}
-
-// drainPool waits for the slow fires in flight.
-func (t *durableTimers) drainPool() {
-	for range cap(t.pool) {
-		t.pool <- struct{}{}
-	}
-	for range cap(t.pool) {
-		<-t.pool
-	}
+	t.flying.wait()
 }
 
 // poke asks the poller to look now.

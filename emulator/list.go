@@ -45,24 +45,23 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 func (s *Server) page(r *http.Request, ids, states []string, limit int) ([][]byte, bool) {
 	var out [][]byte
 	now := s.clock.now()
-	for _, id := range ids {
-		match, more := false, false
-		_ = s.update(r, id, func(p *payment) error {
-			p.settle(p.at(now))
-			match = len(states) == 0 || slices.Contains(states, p.State)
-			switch {
-			case match && len(out) == limit:
-				more = true
-			case match:
-				out = append(out, s.renderPayment(nil, p))
-			}
-			return nil
-		})
-		if more {
-			return out, true
+	t := tenantOf(r)
+	more := false
+	s.store.scan(ids, func(p *payment) bool {
+		if t != nil && p.Tenant != t.ID {
+			return true
 		}
-	}
-	return out, false
+		p.settle(p.at(now))
+		switch match := len(states) == 0 || slices.Contains(states, p.State); {
+		case match && len(out) == limit:
+			more = true
+			return false
+		case match:
+			out = append(out, s.renderPayment(nil, p))
+		}
+		return true
+	})
+	return out, more
 }
 
 // listAnswer writes {"data":[…],"has_more":…} from rendered payments.

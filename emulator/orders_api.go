@@ -41,6 +41,14 @@ func (s *Server) findOrder(w http.ResponseWriter, r *http.Request, id string, f 
 	for _, pid := range s.store.ids(tenantID(tenantOf(r))) {
 		var out orderJSON
 		found := false
+		has := false
+		_ = s.read(r, pid, func(p *payment) error {
+			has = slices.ContainsFunc(p.Orders, func(o orderJSON) bool { return o.ID == id })
+			return nil
+		})
+		if !has {
+			continue
+		}
 		_ = s.update(r, pid, func(p *payment) error {
 			i := slices.IndexFunc(p.Orders, func(o orderJSON) bool { return o.ID == id })
 			if i < 0 {
@@ -308,7 +316,7 @@ func (s *Server) ordersNewestFirst(r *http.Request, paymentID, ref string) []ord
 		if paymentID != "" && id != paymentID {
 			continue
 		}
-		_ = s.update(r, id, func(p *payment) error {
+		_ = s.read(r, id, func(p *payment) error {
 			for i := len(p.Orders) - 1; i >= 0; i-- {
 				if mr := p.Orders[i].MerchantReference; ref == "" || (mr != nil && *mr == ref) {
 					out = append(out, p.Orders[i])

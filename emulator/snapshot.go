@@ -49,7 +49,7 @@ func (s *Server) export(t *tenant) Snapshot {
 		Payments: []json.RawMessage{}, Timers: orEmpty(s.timersOf(orEmpty(ids))), Scenarios: map[string]string{},
 	}
 	for _, id := range ids {
-		_ = s.store.update(id, func(p *payment) error {
+		_ = s.store.read(id, func(p *payment) error {
 			if data, err := encodePayment(p); err == nil {
 				snap.Payments = append(snap.Payments, data)
 			}
@@ -93,7 +93,7 @@ func (s *Server) restore(t *tenant, snap *Snapshot) *apiError {
 			return fieldError(fmt.Sprintf("payments[%d]", i), codeInvalidValue, fmt.Sprintf("unreadable payment: %v", err), nil)
 		}
 		owner := ""
-		_ = s.store.update(p.ID, func(q *payment) error { owner = q.Tenant; return nil })
+		_ = s.store.read(p.ID, func(q *payment) error { owner = q.Tenant; return nil })
 		if owner != "" && owner != t.ID {
 			return fieldError(fmt.Sprintf("payments[%d].id", i), codeInvalidValue, "payment "+p.ID+" belongs to another merchant of this emulator", p.ID)
 		}

@@ -19,6 +19,12 @@ var errNoPayment = errors.New("no such payment")
 type paymentStore interface {
 	add(p *payment) []string
 	update(id string, f func(*payment) error) error
+	// read is update for a look that changes nothing worth keeping (a
+	// settle, a render): a durable store writes nothing back.
+	read(id string, f func(*payment) error) error
+	// scan reads the payments of ids in that order (missing ones skipped)
+	// until f returns false; like read, it writes nothing back.
+	scan(ids []string, f func(*payment) bool)
 	ids(tenant string) []string
 	len() int
 	reset(tenant string) []string
@@ -141,6 +147,19 @@ func (s *store) update(id string, f func(*payment) error) error {
 		return errNoPayment
 	}
 	return f(p)
+}
+
+// read is update: in memory a look costs nothing more.
+func (s *store) read(id string, f func(*payment) error) error { return s.update(id, f) }
+
+// scan runs f on each payment of ids under its lock, until f returns false.
+func (s *store) scan(ids []string, f func(*payment) bool) {
+	for _, id := range ids {
+		more := true
+		if s.update(id, func(p *payment) error { more = f(p); return nil }) == nil && !more {
+			return
+		}
+	}
 }
 
 // ids returns tenant's payment ids, newest first ("": every tenant's).

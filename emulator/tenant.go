@@ -229,6 +229,17 @@ func (s *Server) update(r *http.Request, id string, f func(*payment) error) erro
 	})
 }
 
+// read is store.read scoped to the request's tenant, as update is.
+func (s *Server) read(r *http.Request, id string, f func(*payment) error) error {
+	t := tenantOf(r)
+	return s.store.read(id, func(p *payment) error {
+		if t != nil && p.Tenant != t.ID {
+			return errNoPayment
+		}
+		return f(p)
+	})
+}
+
 // tenantID is t's merchant id ("" for nil: every tenant).
 func tenantID(t *tenant) string {
 	if t == nil {
