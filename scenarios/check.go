@@ -104,6 +104,9 @@ func (sc *Scenario) check() []issue {
 			add(fmt.Sprintf("drive[%d]", i), "%s", err.Error())
 		}
 	}
+	if sc.Arms() && len(sc.On) > 0 {
+		add("on", "a drive that arms (arm:<id>) creates its payments under the armed scenarios: this scenario's own on: steps would never apply")
+	}
 	if a := sc.Customer.Action; a != "" && !slices.Contains(customerActions[:], a) {
 		add("customer.action", "unknown customer action %q (known: %s)", a, known(customerActions[:]))
 	}

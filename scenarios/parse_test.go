@@ -101,6 +101,8 @@ func TestParseRejects(t *testing.T) {
 		{"state on ipn", "id: a\non:\n  ipn:\n    - state: paid\n", 4, `state is for on.customer and on.get steps only`},
 		{"bad drive action", "id: a\ndrive: [initialize, pay]\n", 2, `unknown drive action "pay"`},
 		{"bad drive amount", "id: a\ndrive: [\"refund:lots\"]\n", 2, `positive amount in cents`},
+		{"bad arm id", "id: a\ndrive: [\"arm:No\"]\n", 2, `needs a scenario id`},
+		{"arm with steps", "id: a\ndrive: [\"arm:b\", initialize]\non:\n  create:\n    - status: 500\n", 4, `own on: steps would never apply`},
 		{"bad session amount", "id: a\nsession: {amount: 12.345}\n", 2, `session amount "12.345" must be a decimal`},
 		{"missing id", "description: nothing\n", 1, `id is missing`},
 		{"bad id", "id: Verify:Timeout\n", 1, `must be lowercase letters`},

@@ -172,23 +172,29 @@ const durationPattern = `[0-9.]+(ns|us|µs|ms|s|m|h)([0-9.]+(ns|us|µs|ms|s|m|h)
 
 // drivePattern is the pattern of a drive entry, from the action table.
 func drivePattern() string {
-	var plain, cents, dur []string
+	var plain, cents, dur, ids []string
 	for kind, arg := range actionKinds {
 		switch arg {
 		case "cents":
 			cents = append(cents, string(kind))
 		case "duration":
 			dur = append(dur, string(kind))
+		case "id":
+			ids = append(ids, string(kind))
 		default:
 			plain = append(plain, string(kind))
 		}
 	}
-	for _, s := range [][]string{plain, cents, dur} {
+	for _, s := range [][]string{plain, cents, dur, ids} {
 		sort.Strings(s)
 	}
 	alts := append(plain, "("+strings.Join(cents, "|")+")(:[1-9][0-9]*)?")
 	for _, d := range dur {
 		alts = append(alts, d+":"+durationPattern)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(idRe.String(), "^"), "$")
+	for _, k := range ids {
+		alts = append(alts, k+":"+id)
 	}
 	return "^(" + strings.Join(alts, "|") + ")$"
 }

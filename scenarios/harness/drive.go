@@ -36,6 +36,9 @@ func (h *harness) runOne(ctx context.Context, sc *scenarios.Scenario) (res Resul
 	if res.Failure = h.checkServed(ctx, sc); res.Failure != "" {
 		return res
 	}
+	if res.Failure = h.checkArmed(ctx, sc); res.Failure != "" {
+		return res
+	}
 	d := &drive{h: h, sc: sc}
 	err := d.run(ctx)
 	res.Trail = d.trail()
@@ -72,7 +75,7 @@ func (h *harness) session(sc *scenarios.Scenario) (connector.Session, error) {
 	s := connector.Session{
 		Amount: defaultAmount,
 		Order: connector.Order{
-			Reference: h.reference(sc.ID), CurrencyCode: defaultCurrency, Redirection: defaultRedirection,
+			Reference: h.reference(sc), CurrencyCode: defaultCurrency, Redirection: defaultRedirection,
 		},
 		Customer: connector.Customer{FirstName: "Camille", LastName: "Martin", BillingAddress: connector.Address{
 			AddressLines: []string{"12 rue de la Paix"}, City: "Paris", PostalCode: "75002",
@@ -113,6 +116,8 @@ func (d *drive) do(ctx context.Context, a scenarios.Action) error {
 		return d.awaitIPN(ctx)
 	case scenarios.ActAwaitIPNRefused:
 		return d.awaitRefused(ctx)
+	case scenarios.ActArm:
+		return d.h.admin.arm(ctx, a.ID)
 	default:
 		return d.needPayment(func(id string) error { d.add(d.operation(ctx, a, id)); return nil })
 	}
