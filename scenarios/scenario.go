@@ -77,6 +77,12 @@ type Scenario struct {
 	// Session changes the harness's default orchestrator session, e.g. a
 	// currency the connector refuses before calling Alma.
 	Session *Session `yaml:"session,omitempty" json:"session,omitempty"`
+	// APIKey, when set, is the secret key the harness's connector sends for
+	// this scenario instead of the run's, e.g. a bare "sk_test_" to see
+	// Alma's 401. Printable ASCII, at most MaxAPIKeyLen bytes, never a live
+	// key. The IPN listener still checks signatures with the run's key, so
+	// a scenario whose key is accepted should not await IPNs.
+	APIKey string `yaml:"api_key,omitempty" json:"api_key,omitempty"`
 	// Decision is Alma's asynchronous decision after scored_maybe.
 	Decision *Decision `yaml:"decision,omitempty" json:"decision,omitempty"`
 	// On scripts each operation: the steps apply to successive calls, in

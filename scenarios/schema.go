@@ -76,6 +76,7 @@ func rootSchema(t StatusTable) (*schemaNode, error) {
 		"customer":    ref("customer"),
 		"session":     ref("session"),
 		"decision":    ref("decision"),
+		"api_key":     {Type: "string", Pattern: apiKeyRe.String(), Description: "The secret key the harness's connector sends for this scenario instead of the run's, e.g. \"sk_test_\" to see it refused; never a live key."},
 		"on":          {Type: "object", Additional: ptr(false), Description: "Steps per operation, applied to successive calls; used up, the emulator behaves normally.", Properties: opSteps},
 	})
 	if err != nil {

@@ -22,6 +22,7 @@ const (
 type drive struct {
 	h         *harness
 	sc        *scenarios.Scenario
+	conn      *connector.Client // the run's connector, or a copy with the scenario's api_key
 	session   connector.Session
 	paymentID string
 	results   []connector.Result
@@ -39,7 +40,7 @@ func (h *harness) runOne(ctx context.Context, sc *scenarios.Scenario) (res Resul
 	if res.Failure = h.checkArmed(ctx, sc); res.Failure != "" {
 		return res
 	}
-	d := &drive{h: h, sc: sc}
+	d := &drive{h: h, sc: sc, conn: h.connFor(sc)}
 	err := d.run(ctx)
 	res.Trail = d.trail()
 	res.Calls = describe(d.results)
@@ -70,6 +71,18 @@ func (d *drive) run(ctx context.Context) error {
 	return nil
 }
 
+// connFor is the connector a scenario drives: the run's, or, when the
+// scenario names an api_key, a copy that sends that key instead (same
+// deadlines, HTTP client and IPN callback URL).
+func (h *harness) connFor(sc *scenarios.Scenario) *connector.Client {
+	if sc.APIKey == "" {
+		return h.conn
+	}
+	c := *h.conn
+	c.APIKey = connector.Secret(sc.APIKey)
+	return &c
+}
+
 // session builds the scenario's orchestrator session.
 func (h *harness) session(sc *scenarios.Scenario) (connector.Session, error) {
 	s := connector.Session{
@@ -98,7 +111,7 @@ func (h *harness) session(sc *scenarios.Scenario) (connector.Session, error) {
 
 // do performs one action.
 func (d *drive) do(ctx context.Context, a scenarios.Action) error {
-	c := d.h.conn
+	c := d.conn
 	switch a.Kind {
 	case scenarios.ActInitialize:
 		r := c.Initialize(ctx, d.session, connector.Flow(d.sc.FlowOrDefault()))
@@ -126,7 +139,7 @@ func (d *drive) do(ctx context.Context, a scenarios.Action) error {
 
 // operation calls the connector for an action on an existing payment.
 func (d *drive) operation(ctx context.Context, a scenarios.Action, id string) connector.Result {
-	c := d.h.conn
+	c := d.conn
 	switch a.Kind {
 	case scenarios.ActVerify:
 		return c.Verify(ctx, id, d.session)
@@ -169,7 +182,7 @@ func (d *drive) customer(ctx context.Context) error {
 			return err
 		}
 		if d.sc.Customer.Action == "close" {
-			d.add(d.h.conn.Cancel(ctx, id))
+			d.add(d.conn.Cancel(ctx, id))
 		}
 		return nil
 	})
