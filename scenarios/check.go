@@ -63,6 +63,9 @@ var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 // colon. It says nothing of whether a catalogue holds it.
 func ValidID(id string) bool { return idRe.MatchString(id) }
 
+// MaxDueMonths bounds an entry of expect.due_months (ten years).
+const MaxDueMonths = 120
+
 // MaxAPIKeyLen bounds a scenario's api_key.
 const MaxAPIKeyLen = 128
 
@@ -104,6 +107,11 @@ func (sc *Scenario) check() []issue {
 	for i, s := range sc.Expect.Trail {
 		if strings.TrimSpace(s) == "" {
 			add(fmt.Sprintf("expect.trail[%d]", i), "trail entries are PSP statuses and may not be empty")
+		}
+	}
+	for i, m := range sc.Expect.DueMonths {
+		if m < 0 || m > MaxDueMonths {
+			add(fmt.Sprintf("expect.due_months[%d]", i), "due_months entries are months after creation, 0 to %d, not %d", MaxDueMonths, m)
 		}
 	}
 	for i, s := range sc.Drive {

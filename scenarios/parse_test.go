@@ -106,6 +106,7 @@ func TestParseRejects(t *testing.T) {
 		{"api key with a space", "id: a\napi_key: \"sk_test_a b\"\n", 2, `api_key must be 1 to 128 printable ASCII`},
 		{"api key too long", "id: a\napi_key: sk_test_" + strings.Repeat("x", 121) + "\n", 2, `api_key must be 1 to 128 printable ASCII`},
 		{"live api key", "id: a\napi_key: sk_live_abc\n", 2, `must not be a live key`},
+		{"negative due month", "id: a\nexpect: {due_months: [0, -1]}\n", 2, `due_months entries are months after creation, 0 to 120, not -1`},
 		{"bad session amount", "id: a\nsession: {amount: 12.345}\n", 2, `session amount "12.345" must be a decimal`},
 		{"missing id", "description: nothing\n", 1, `id is missing`},
 		{"bad id", "id: Verify:Timeout\n", 1, `must be lowercase letters`},

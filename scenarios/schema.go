@@ -107,6 +107,8 @@ func defs(t StatusTable) (map[string]*schemaNode, error) {
 			"state": {Enum: uniq(t.States), Description: "Without a status: the State of the last result. With one, leave it out: it comes from the status table."},
 			"code":  {Enum: uniq(t.Codes), Description: "Without a status: the Code of the last result. With one, leave it out: it comes from the status table."},
 			"trail": {Type: "array", Items: &schemaNode{Type: "string", MinLength: ptr(1)}, Description: "The exact PSP statuses of the drive, one per connector operation."},
+			"due_months": {Type: "array", Items: &schemaNode{Type: "integer", Minimum: ptr(0), Maximum: ptr(MaxDueMonths)},
+				Description: "The payment plan at the end of the drive: per installment, the calendar months after the payment's creation its due date falls, e.g. [0, 1, 2, 3]."},
 		}},
 		{"customer", reflect.TypeOf(Customer{}), map[string]*schemaNode{
 			"action": {Enum: strs(customerActions[:])}, "card": {Type: "string"}, "expiry": {Type: "string"}, "cvc": {Type: "string"},

@@ -45,7 +45,7 @@ func (h *harness) runOne(ctx context.Context, sc *scenarios.Scenario) (res Resul
 	res.Trail = d.trail()
 	res.Calls = describe(d.results)
 	res.PaymentID = d.paymentID
-	res.Failure = judge(sc, d.results, err, h.cfg.Rows)
+	res.Failure = join(judge(sc, d.results, err, h.cfg.Rows), d.checkPlan(ctx))
 	res.Unchecked = res.Failure == "" && !sc.HasExpectation()
 	res.Passed = res.Failure == "" && !res.Unchecked
 	return res
@@ -334,6 +334,17 @@ func stateCode(what, state, code string, got connector.Row) string {
 		return fmt.Sprintf("expected %s to have code %s, got %s (%s/%s)", what, code, got.PSPStatus, got.State, got.Code)
 	}
 	return ""
+}
+
+// join joins the non-empty failure messages with "; ".
+func join(msgs ...string) string {
+	var out []string
+	for _, m := range msgs {
+		if m != "" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // trailOf is the PSP status of each result.

@@ -255,3 +255,29 @@ drive: ["arm:not_here", initialize]
 	assert.Equal(t, "scenario arms_a_stranger arms not_here, which is not in the catalogue", byID["arms_a_stranger"].Failure)
 	assert.Empty(t, byID["arms_a_stranger"].Trail, "nothing was driven")
 }
+
+// TestRunChecksTheInstallmentPlan: expect.due_months fails a scenario
+// whose plan has another number of installments, or that created no
+// payment, saying which.
+func TestRunChecksTheInstallmentPlan(t *testing.T) {
+	t.Parallel()
+	three := mustParse(t, `
+id: three_installments
+description: expects three installments where the connector's plan has four
+expect: {due_months: [0, 1, 2]}
+`)
+	none := mustParse(t, `
+id: no_payment_plan
+description: a USD session the connector refuses, so no payment and no plan
+session: {currency: USD}
+drive: [initialize]
+expect: {due_months: [0]}
+`)
+	cat, err := scenarios.NewCatalog([]*scenarios.Scenario{three, none})
+	require.NoError(t, err)
+	emu := emulatortest.MustOpen(t, func(s *emulator.Server) { s.Scenarios = cat })
+	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL(), Catalog: cat, Only: []string{"three_installments", "no_payment_plan"}})
+	byID := resultsByID(rep)
+	assert.Equal(t, "expected a plan of 3 installments (due_months [0 1 2]), got 4", byID["three_installments"].Failure)
+	assert.Equal(t, "expect.due_months: the drive created no payment", byID["no_payment_plan"].Failure)
+}
