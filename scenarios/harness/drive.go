@@ -40,6 +40,10 @@ func (h *harness) runOne(ctx context.Context, sc *scenarios.Scenario) (res Resul
 	if res.Failure = h.checkArmed(ctx, sc); res.Failure != "" {
 		return res
 	}
+	if sc.Arms() {
+		h.armMu.Lock()
+		defer h.armMu.Unlock()
+	}
 	d := &drive{h: h, sc: sc, conn: h.connFor(sc)}
 	err := d.run(ctx)
 	res.Trail = d.trail()

@@ -204,6 +204,10 @@ type harness struct {
 	ipn   *ipnHub
 	seq   int64
 	seqMu sync.Mutex
+	// armMu runs the drives that arm one at a time: the emulator's armed
+	// list is one queue, and two such drives at once would take each
+	// other's scenarios.
+	armMu sync.Mutex
 }
 
 // newHarness builds the connector with scaled deadlines and starts the IPN
