@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,11 @@ const (
 	// notification for this payment that the connector's handler refused
 	// (401), and checks that the handler verified nothing.
 	ActAwaitIPNRefused ActionKind = "await_ipn_refused"
+	// ActArm arms a scenario for the next payment created without one
+	// (arm:<id>, POST /__admin/scenarios/{id}/arm {"count":1}). A drive that
+	// arms sends order references that name no scenario, so its creates take
+	// the armed scenarios, in arming order; its own on: steps never apply.
+	ActArm ActionKind = "arm"
 )
 
 // actionKinds lists the actions and whether they take an argument.
@@ -32,6 +38,7 @@ var actionKinds = map[ActionKind]string{
 	ActInitialize: "", ActCustomer: "", ActVerify: "", ActCancel: "",
 	ActReconcile: "", ActAwaitIPN: "", ActAwaitIPNRefused: "",
 	ActCapture: "cents", ActRefund: "cents", ActAdvance: "duration",
+	ActArm: "id",
 }
 
 // Action is one parsed drive entry.
@@ -39,6 +46,7 @@ type Action struct {
 	Kind  ActionKind
 	Cents int64         // capture and refund; 0 = whole
 	By    time.Duration // advance
+	ID    string        // arm: the scenario to arm
 }
 
 // String writes the action back as it is written in a file.
@@ -46,6 +54,8 @@ func (a Action) String() string {
 	switch {
 	case a.Kind == ActAdvance:
 		return string(a.Kind) + ":" + shortDuration(a.By)
+	case a.Kind == ActArm:
+		return string(a.Kind) + ":" + a.ID
 	case a.Cents != 0:
 		return string(a.Kind) + ":" + strconv.FormatInt(a.Cents, 10)
 	default:
@@ -53,8 +63,8 @@ func (a Action) String() string {
 	}
 }
 
-// ParseAction reads a drive entry such as "verify", "refund:999999" or
-// "advance:720h".
+// ParseAction reads a drive entry such as "verify", "refund:999999",
+// "advance:720h" or "arm:create_server_error".
 func ParseAction(s string) (Action, error) {
 	name, arg, hasArg := strings.Cut(s, ":")
 	kind := ActionKind(name)
@@ -72,6 +82,11 @@ func ParseAction(s string) (Action, error) {
 			return Action{}, fmt.Errorf("drive action %q needs a positive duration, as in \"advance:720h\"", s)
 		}
 		a.By = d
+	case want == "id":
+		if !ValidID(arg) {
+			return Action{}, fmt.Errorf("drive action %q needs a scenario id, as in \"arm:create_server_error\"", s)
+		}
+		a.ID = arg
 	case want == "cents" && hasArg:
 		n, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil || n <= 0 {
@@ -83,7 +98,7 @@ func ParseAction(s string) (Action, error) {
 }
 
 func knownActions() string {
-	return "initialize, customer, verify, capture[:cents], cancel, refund[:cents], reconcile, advance:<duration>, await_ipn, await_ipn_refused"
+	return "initialize, customer, verify, capture[:cents], cancel, refund[:cents], reconcile, advance:<duration>, await_ipn, await_ipn_refused, arm:<id>"
 }
 
 // defaultDrive is each flow's drive when a scenario gives none.
@@ -91,6 +106,12 @@ var defaultDrive = map[Flow][]string{
 	FlowCapture:   {"initialize", "customer", "verify"},
 	FlowAuthorize: {"initialize", "customer", "verify", "capture", "verify"},
 	FlowPending:   {"initialize", "customer", "verify", "await_ipn", "capture", "verify"},
+}
+
+// Arms reports whether the scenario's drive arms a scenario: its payments
+// are then created with order references that name no scenario.
+func (sc *Scenario) Arms() bool {
+	return slices.ContainsFunc(sc.Drive, func(s string) bool { return strings.HasPrefix(s, string(ActArm)+":") })
 }
 
 // FlowOrDefault is the scenario's flow, capture when unset.

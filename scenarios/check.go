@@ -63,6 +63,16 @@ var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 // colon. It says nothing of whether a catalogue holds it.
 func ValidID(id string) bool { return idRe.MatchString(id) }
 
+// MaxDueMonths bounds an entry of expect.due_months (ten years).
+const MaxDueMonths = 120
+
+// MaxAPIKeyLen bounds a scenario's api_key.
+const MaxAPIKeyLen = 128
+
+// apiKeyRe is what a scenario's api_key may hold: printable ASCII without
+// spaces (it goes into a header), possibly empty after its prefix.
+var apiKeyRe = regexp.MustCompile(`^[!-~]{1,128}$`)
+
 // amountRe is a session amount in major units.
 var amountRe = regexp.MustCompile(`^-?[0-9]{1,15}(\.[0-9]{1,2})?$`)
 
@@ -99,10 +109,18 @@ func (sc *Scenario) check() []issue {
 			add(fmt.Sprintf("expect.trail[%d]", i), "trail entries are PSP statuses and may not be empty")
 		}
 	}
+	for i, m := range sc.Expect.DueMonths {
+		if m < 0 || m > MaxDueMonths {
+			add(fmt.Sprintf("expect.due_months[%d]", i), "due_months entries are months after creation, 0 to %d, not %d", MaxDueMonths, m)
+		}
+	}
 	for i, s := range sc.Drive {
 		if _, err := ParseAction(s); err != nil {
 			add(fmt.Sprintf("drive[%d]", i), "%s", err.Error())
 		}
+	}
+	if sc.Arms() && len(sc.On) > 0 {
+		add("on", "a drive that arms (arm:<id>) creates its payments under the armed scenarios: this scenario's own on: steps would never apply")
 	}
 	if a := sc.Customer.Action; a != "" && !slices.Contains(customerActions[:], a) {
 		add("customer.action", "unknown customer action %q (known: %s)", a, known(customerActions[:]))
@@ -110,6 +128,7 @@ func (sc *Scenario) check() []issue {
 	if sc.Session != nil && sc.Session.Amount != "" && !amountRe.MatchString(sc.Session.Amount) {
 		add("session.amount", "session amount %q must be a decimal in major units, e.g. \"270.92\"", sc.Session.Amount)
 	}
+	out = append(out, sc.checkAPIKey()...)
 	out = append(out, sc.checkDecision()...)
 	for _, op := range ops {
 		for i, st := range sc.On[op] {
@@ -117,6 +136,21 @@ func (sc *Scenario) check() []issue {
 		}
 	}
 	return out
+}
+
+// checkAPIKey refuses an api_key that cannot go into a header, or that
+// could be a real live key: no such key belongs in a file.
+func (sc *Scenario) checkAPIKey() []issue {
+	k := sc.APIKey
+	switch {
+	case k == "":
+		return nil
+	case len(k) > MaxAPIKeyLen || !apiKeyRe.MatchString(k):
+		return []issue{{"api_key", fmt.Sprintf("api_key must be 1 to %d printable ASCII characters without spaces, e.g. \"sk_test_\"", MaxAPIKeyLen)}}
+	case strings.HasPrefix(k, "sk_live_") && k != "sk_live_":
+		return []issue{{"api_key", "api_key must not be a live key (sk_live_…): no real key belongs in a scenario file; a bare \"sk_live_\" tests the refusal"}}
+	}
+	return nil
 }
 
 func (sc *Scenario) checkDecision() []issue {

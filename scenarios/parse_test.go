@@ -101,6 +101,12 @@ func TestParseRejects(t *testing.T) {
 		{"state on ipn", "id: a\non:\n  ipn:\n    - state: paid\n", 4, `state is for on.customer and on.get steps only`},
 		{"bad drive action", "id: a\ndrive: [initialize, pay]\n", 2, `unknown drive action "pay"`},
 		{"bad drive amount", "id: a\ndrive: [\"refund:lots\"]\n", 2, `positive amount in cents`},
+		{"bad arm id", "id: a\ndrive: [\"arm:No\"]\n", 2, `needs a scenario id`},
+		{"arm with steps", "id: a\ndrive: [\"arm:b\", initialize]\non:\n  create:\n    - status: 500\n", 4, `own on: steps would never apply`},
+		{"api key with a space", "id: a\napi_key: \"sk_test_a b\"\n", 2, `api_key must be 1 to 128 printable ASCII`},
+		{"api key too long", "id: a\napi_key: sk_test_" + strings.Repeat("x", 121) + "\n", 2, `api_key must be 1 to 128 printable ASCII`},
+		{"live api key", "id: a\napi_key: sk_live_abc\n", 2, `must not be a live key`},
+		{"negative due month", "id: a\nexpect: {due_months: [0, -1]}\n", 2, `due_months entries are months after creation, 0 to 120, not -1`},
 		{"bad session amount", "id: a\nsession: {amount: 12.345}\n", 2, `session amount "12.345" must be a decimal`},
 		{"missing id", "description: nothing\n", 1, `id is missing`},
 		{"bad id", "id: Verify:Timeout\n", 1, `must be lowercase letters`},
@@ -133,7 +139,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	src := "id: a\ncolour: red\non:\n  get:\n    - status: 700\n    - {times: -2, fault: boom}\n"
 	_, err := Parse("many.yaml", []byte(src))
 	require.Error(t, err)
-	assert.Equal(t, `many.yaml:2: unknown key "colour" in the scenario (known keys: customer, decision, description, drive, expect, flow, id, on, session, status)
+	assert.Equal(t, `many.yaml:2: unknown key "colour" in the scenario (known keys: api_key, customer, decision, description, drive, expect, flow, id, on, session, status)
 many.yaml:5: status 700 is not an HTTP status (100–599)
 many.yaml:6: times must be a positive number or "always", not "-2"
 many.yaml:6: unknown fault "boom" (known: hang, reset, empty, malformed, truncated, html, stall)`, err.Error())

@@ -77,6 +77,12 @@ type Scenario struct {
 	// Session changes the harness's default orchestrator session, e.g. a
 	// currency the connector refuses before calling Alma.
 	Session *Session `yaml:"session,omitempty" json:"session,omitempty"`
+	// APIKey, when set, is the secret key the harness's connector sends for
+	// this scenario instead of the run's, e.g. a bare "sk_test_" to see
+	// Alma's 401. Printable ASCII, at most MaxAPIKeyLen bytes, never a live
+	// key. The IPN listener still checks signatures with the run's key, so
+	// a scenario whose key is accepted should not await IPNs.
+	APIKey string `yaml:"api_key,omitempty" json:"api_key,omitempty"`
 	// Decision is Alma's asynchronous decision after scored_maybe.
 	Decision *Decision `yaml:"decision,omitempty" json:"decision,omitempty"`
 	// On scripts each operation: the steps apply to successive calls, in
@@ -95,6 +101,11 @@ type Expect struct {
 	// Trail, when set, is the exact sequence of PSP statuses the drive must
 	// produce, one per connector operation.
 	Trail []string `yaml:"trail,omitempty" json:"trail,omitempty"`
+	// DueMonths, when set, is the payment plan the drive's payment must
+	// have at its end: one entry per installment, each the number of
+	// calendar months after the payment's creation its due_date falls, e.g.
+	// [0, 1, 2, 3] for four monthly installments, the first due at once.
+	DueMonths []int `yaml:"due_months,omitempty" json:"due_months,omitempty"`
 }
 
 // Customer is the customer's step.
@@ -182,9 +193,9 @@ type Delay struct {
 type Duration time.Duration
 
 // HasExpectation reports whether the harness has anything to check for the
-// scenario: a status row, an expected State or Code, a trail or an amount.
+// scenario: a status row, an expected State or Code, a trail or a plan.
 // The harness reports a scenario without one as unchecked, never as passed.
 func (sc *Scenario) HasExpectation() bool {
 	e := sc.Expect
-	return sc.Status != "" || e.State != "" || e.Code != "" || len(e.Trail) > 0
+	return sc.Status != "" || e.State != "" || e.Code != "" || len(e.Trail) > 0 || len(e.DueMonths) > 0
 }

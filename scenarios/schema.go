@@ -76,6 +76,7 @@ func rootSchema(t StatusTable) (*schemaNode, error) {
 		"customer":    ref("customer"),
 		"session":     ref("session"),
 		"decision":    ref("decision"),
+		"api_key":     {Type: "string", Pattern: apiKeyRe.String(), Description: "The secret key the harness's connector sends for this scenario instead of the run's, e.g. \"sk_test_\" to see it refused; never a live key."},
 		"on":          {Type: "object", Additional: ptr(false), Description: "Steps per operation, applied to successive calls; used up, the emulator behaves normally.", Properties: opSteps},
 	})
 	if err != nil {
@@ -106,6 +107,8 @@ func defs(t StatusTable) (map[string]*schemaNode, error) {
 			"state": {Enum: uniq(t.States), Description: "Without a status: the State of the last result. With one, leave it out: it comes from the status table."},
 			"code":  {Enum: uniq(t.Codes), Description: "Without a status: the Code of the last result. With one, leave it out: it comes from the status table."},
 			"trail": {Type: "array", Items: &schemaNode{Type: "string", MinLength: ptr(1)}, Description: "The exact PSP statuses of the drive, one per connector operation."},
+			"due_months": {Type: "array", Items: &schemaNode{Type: "integer", Minimum: ptr(0), Maximum: ptr(MaxDueMonths)},
+				Description: "The payment plan at the end of the drive: per installment, the calendar months after the payment's creation its due date falls, e.g. [0, 1, 2, 3]."},
 		}},
 		{"customer", reflect.TypeOf(Customer{}), map[string]*schemaNode{
 			"action": {Enum: strs(customerActions[:])}, "card": {Type: "string"}, "expiry": {Type: "string"}, "cvc": {Type: "string"},
@@ -172,23 +175,29 @@ const durationPattern = `[0-9.]+(ns|us|µs|ms|s|m|h)([0-9.]+(ns|us|µs|ms|s|m|h)
 
 // drivePattern is the pattern of a drive entry, from the action table.
 func drivePattern() string {
-	var plain, cents, dur []string
+	var plain, cents, dur, ids []string
 	for kind, arg := range actionKinds {
 		switch arg {
 		case "cents":
 			cents = append(cents, string(kind))
 		case "duration":
 			dur = append(dur, string(kind))
+		case "id":
+			ids = append(ids, string(kind))
 		default:
 			plain = append(plain, string(kind))
 		}
 	}
-	for _, s := range [][]string{plain, cents, dur} {
+	for _, s := range [][]string{plain, cents, dur, ids} {
 		sort.Strings(s)
 	}
 	alts := append(plain, "("+strings.Join(cents, "|")+")(:[1-9][0-9]*)?")
 	for _, d := range dur {
 		alts = append(alts, d+":"+durationPattern)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(idRe.String(), "^"), "$")
+	for _, k := range ids {
+		alts = append(alts, k+":"+id)
 	}
 	return "^(" + strings.Join(alts, "|") + ")$"
 }

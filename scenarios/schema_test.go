@@ -201,6 +201,7 @@ func TestSchemaRejectsBadFiles(t *testing.T) {
 		"id: a\non: {get: [{times: 0}]}\n",
 		"id: a\non: {get_payment: []}\n",
 		"id: a\ndrive: [jump]\n",
+		"id: a\ndrive: [\"arm:Not_An_Id\"]\n",
 		"id: a\non: {get: [{delay: soon}]}\n",
 		"id: a\non: {get: [{error: {field: x}}]}\n",
 		"id: a\nstatus: MAYBE\n",
@@ -213,6 +214,8 @@ func TestSchemaRejectsBadFiles(t *testing.T) {
 	var ok any
 	require.NoError(t, yaml.Unmarshal([]byte("id: a\non: {get: [{times: always, delay: {min: 1ms, max: 2ms}}]}\n"), &ok))
 	assert.Empty(t, s.check(s, ok, "good"))
+	require.NoError(t, yaml.Unmarshal([]byte("id: a\ndrive: [\"arm:create_server_error\", initialize]\n"), &ok))
+	assert.Empty(t, s.check(s, ok, "arms"))
 }
 
 func toStrings(in []any) []string {

@@ -65,6 +65,11 @@ func (a *admin) advance(ctx context.Context, paymentID string, by time.Duration)
 		map[string]string{"by": by.String()}, nil)
 }
 
+// arm arms scenario id for the next payment created without one.
+func (a *admin) arm(ctx context.Context, id string) error {
+	return a.do(ctx, http.MethodPost, "/__admin/scenarios/"+url.PathEscape(id)+"/arm", map[string]int{"count": 1}, nil)
+}
+
 // deliveries lists a payment's IPN delivery attempts.
 func (a *admin) deliveries(ctx context.Context, paymentID string) ([]delivery, error) {
 	var out struct {

@@ -22,6 +22,7 @@ const (
 type drive struct {
 	h         *harness
 	sc        *scenarios.Scenario
+	conn      *connector.Client // the run's connector, or a copy with the scenario's api_key
 	session   connector.Session
 	paymentID string
 	results   []connector.Result
@@ -36,12 +37,19 @@ func (h *harness) runOne(ctx context.Context, sc *scenarios.Scenario) (res Resul
 	if res.Failure = h.checkServed(ctx, sc); res.Failure != "" {
 		return res
 	}
-	d := &drive{h: h, sc: sc}
+	if res.Failure = h.checkArmed(ctx, sc); res.Failure != "" {
+		return res
+	}
+	if sc.Arms() {
+		h.armMu.Lock()
+		defer h.armMu.Unlock()
+	}
+	d := &drive{h: h, sc: sc, conn: h.connFor(sc)}
 	err := d.run(ctx)
 	res.Trail = d.trail()
 	res.Calls = describe(d.results)
 	res.PaymentID = d.paymentID
-	res.Failure = judge(sc, d.results, err, h.cfg.Rows)
+	res.Failure = join(judge(sc, d.results, err, h.cfg.Rows), d.checkPlan(ctx))
 	res.Unchecked = res.Failure == "" && !sc.HasExpectation()
 	res.Passed = res.Failure == "" && !res.Unchecked
 	return res
@@ -67,12 +75,24 @@ func (d *drive) run(ctx context.Context) error {
 	return nil
 }
 
+// connFor is the connector a scenario drives: the run's, or, when the
+// scenario names an api_key, a copy that sends that key instead (same
+// deadlines, HTTP client and IPN callback URL).
+func (h *harness) connFor(sc *scenarios.Scenario) *connector.Client {
+	if sc.APIKey == "" {
+		return h.conn
+	}
+	c := *h.conn
+	c.APIKey = connector.Secret(sc.APIKey)
+	return &c
+}
+
 // session builds the scenario's orchestrator session.
 func (h *harness) session(sc *scenarios.Scenario) (connector.Session, error) {
 	s := connector.Session{
 		Amount: defaultAmount,
 		Order: connector.Order{
-			Reference: h.reference(sc.ID), CurrencyCode: defaultCurrency, Redirection: defaultRedirection,
+			Reference: h.reference(sc), CurrencyCode: defaultCurrency, Redirection: defaultRedirection,
 		},
 		Customer: connector.Customer{FirstName: "Camille", LastName: "Martin", BillingAddress: connector.Address{
 			AddressLines: []string{"12 rue de la Paix"}, City: "Paris", PostalCode: "75002",
@@ -95,7 +115,7 @@ func (h *harness) session(sc *scenarios.Scenario) (connector.Session, error) {
 
 // do performs one action.
 func (d *drive) do(ctx context.Context, a scenarios.Action) error {
-	c := d.h.conn
+	c := d.conn
 	switch a.Kind {
 	case scenarios.ActInitialize:
 		r := c.Initialize(ctx, d.session, connector.Flow(d.sc.FlowOrDefault()))
@@ -113,6 +133,8 @@ func (d *drive) do(ctx context.Context, a scenarios.Action) error {
 		return d.awaitIPN(ctx)
 	case scenarios.ActAwaitIPNRefused:
 		return d.awaitRefused(ctx)
+	case scenarios.ActArm:
+		return d.h.admin.arm(ctx, a.ID)
 	default:
 		return d.needPayment(func(id string) error { d.add(d.operation(ctx, a, id)); return nil })
 	}
@@ -121,7 +143,7 @@ func (d *drive) do(ctx context.Context, a scenarios.Action) error {
 
 // operation calls the connector for an action on an existing payment.
 func (d *drive) operation(ctx context.Context, a scenarios.Action, id string) connector.Result {
-	c := d.h.conn
+	c := d.conn
 	switch a.Kind {
 	case scenarios.ActVerify:
 		return c.Verify(ctx, id, d.session)
@@ -164,7 +186,7 @@ func (d *drive) customer(ctx context.Context) error {
 			return err
 		}
 		if d.sc.Customer.Action == "close" {
-			d.add(d.h.conn.Cancel(ctx, id))
+			d.add(d.conn.Cancel(ctx, id))
 		}
 		return nil
 	})
@@ -316,6 +338,17 @@ func stateCode(what, state, code string, got connector.Row) string {
 		return fmt.Sprintf("expected %s to have code %s, got %s (%s/%s)", what, code, got.PSPStatus, got.State, got.Code)
 	}
 	return ""
+}
+
+// join joins the non-empty failure messages with "; ".
+func join(msgs ...string) string {
+	var out []string
+	for _, m := range msgs {
+		if m != "" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // trailOf is the PSP status of each result.

@@ -204,6 +204,10 @@ type harness struct {
 	ipn   *ipnHub
 	seq   int64
 	seqMu sync.Mutex
+	// armMu runs the drives that arm one at a time: the emulator's armed
+	// list is one queue, and two such drives at once would take each
+	// other's scenarios.
+	armMu sync.Mutex
 }
 
 // newHarness builds the connector with scaled deadlines and starts the IPN
@@ -257,11 +261,17 @@ func (h *harness) runAll(ctx context.Context, list []*scenarios.Scenario) []Resu
 	return results
 }
 
-// reference returns a run-unique order reference for a scenario.
-func (h *harness) reference(id string) string {
+// reference returns a run-unique order reference for a scenario:
+// "<id>:h<hex time>-<n>", which selects it. A scenario whose drive arms gets
+// "armed/<id>/h<hex time>-<n>" instead, which names no scenario (an id has
+// no slash, and there is no colon), so its creates take the armed ones.
+func (h *harness) reference(sc *scenarios.Scenario) string {
 	h.seqMu.Lock()
 	h.seq++
 	n := h.seq
 	h.seqMu.Unlock()
-	return fmt.Sprintf("%s:h%x-%d", id, h.cfg.Now().UnixNano(), n)
+	if sc.Arms() {
+		return fmt.Sprintf("armed/%s/h%x-%d", sc.ID, h.cfg.Now().UnixNano(), n)
+	}
+	return fmt.Sprintf("%s:h%x-%d", sc.ID, h.cfg.Now().UnixNano(), n)
 }

@@ -234,3 +234,50 @@ func TestRunAgainstAWrongURL(t *testing.T) {
 	err = harness.Reachable(context.Background(), notAnEmulator.URL, nil)
 	assert.EqualError(t, err, "no emulator at "+notAnEmulator.URL+": GET /healthz answered 404 Not Found")
 }
+
+// TestRunArmingAScenarioOutsideTheCatalogue: a drive that arms a scenario
+// the run's catalogue does not hold fails naming it, before anything is
+// armed or created.
+func TestRunArmingAScenarioOutsideTheCatalogue(t *testing.T) {
+	t.Parallel()
+	arms := mustParse(t, `
+id: arms_a_stranger
+description: arms a scenario that is not in the catalogue
+expect: {trail: [not_started]}
+drive: ["arm:not_here", initialize]
+`)
+	cat, err := scenarios.NewCatalog([]*scenarios.Scenario{arms})
+	require.NoError(t, err)
+	emu := emulatortest.MustOpen(t, func(s *emulator.Server) { s.Scenarios = cat })
+	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL(), Catalog: cat, Only: []string{"arms_a_stranger"}})
+	byID := resultsByID(rep)
+	assert.False(t, byID["arms_a_stranger"].Passed)
+	assert.Equal(t, "scenario arms_a_stranger arms not_here, which is not in the catalogue", byID["arms_a_stranger"].Failure)
+	assert.Empty(t, byID["arms_a_stranger"].Trail, "nothing was driven")
+}
+
+// TestRunChecksTheInstallmentPlan: expect.due_months fails a scenario
+// whose plan has another number of installments, or that created no
+// payment, saying which.
+func TestRunChecksTheInstallmentPlan(t *testing.T) {
+	t.Parallel()
+	three := mustParse(t, `
+id: three_installments
+description: expects three installments where the connector's plan has four
+expect: {due_months: [0, 1, 2]}
+`)
+	none := mustParse(t, `
+id: no_payment_plan
+description: a USD session the connector refuses, so no payment and no plan
+session: {currency: USD}
+drive: [initialize]
+expect: {due_months: [0]}
+`)
+	cat, err := scenarios.NewCatalog([]*scenarios.Scenario{three, none})
+	require.NoError(t, err)
+	emu := emulatortest.MustOpen(t, func(s *emulator.Server) { s.Scenarios = cat })
+	rep := harness.Run(context.Background(), harness.Config{URL: emu.URL(), Catalog: cat, Only: []string{"three_installments", "no_payment_plan"}})
+	byID := resultsByID(rep)
+	assert.Equal(t, "expected a plan of 3 installments (due_months [0 1 2]), got 4", byID["three_installments"].Failure)
+	assert.Equal(t, "expect.due_months: the drive created no payment", byID["no_payment_plan"].Failure)
+}

@@ -33,6 +33,30 @@ func (h *harness) checkServed(ctx context.Context, sc *scenarios.Scenario) strin
 	return ""
 }
 
+// checkArmed says why sc's drive cannot arm the scenarios it names, or "":
+// each must be in the run's catalogue and served by the emulator with the
+// same content, or the trail would come from another scenario than the
+// file the reader sees.
+func (h *harness) checkArmed(ctx context.Context, sc *scenarios.Scenario) string {
+	actions, err := sc.Actions()
+	if err != nil {
+		return err.Error()
+	}
+	for _, a := range actions {
+		if a.Kind != scenarios.ActArm {
+			continue
+		}
+		armed, ok := h.cfg.Catalog.Get(a.ID)
+		if !ok {
+			return fmt.Sprintf("scenario %s arms %s, which is not in the catalogue", sc.ID, a.ID)
+		}
+		if msg := h.checkServed(ctx, armed); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
 // asJSON is the scenario as the emulator's admin API writes it, without
 // where its file lives (the emulator may read it from another folder).
 func asJSON(sc *scenarios.Scenario) (map[string]any, error) {
