@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alma-sandbox/alma-sandbox/emulator"
@@ -342,20 +341,20 @@ func (lc *ledgerClient) call(status int, method, route string, body any, vars ..
 	res := lc.c.do(method, path, body)
 	require.Equal(lc.t, status, res.Status, "%s %s: %s", method, path, res.Body)
 	lc.driven[method+" "+route] = true
-	object := errorObject
-	if status < 300 {
-		r, listed := lc.l.routes[method+" "+route]
-		if !listed { // reported with the other missing routes
-			return nil
-		}
-		object = r.Answers
-	}
 	if status == http.StatusNoContent {
 		require.Empty(lc.t, res.Body, "%s %s", method, path)
 		return nil
 	}
 	var v any
 	require.NoError(lc.t, json.Unmarshal(res.Body, &v), "%s %s: %s", method, path, res.Body)
+	object := errorObject
+	if status < 300 {
+		r, listed := lc.l.routes[method+" "+route]
+		if !listed { // reported with the other missing routes
+			return v
+		}
+		object = r.Answers
+	}
 	lc.w.walk(object, v)
 	return v
 }
@@ -378,22 +377,7 @@ func str(t *testing.T, v any, key string) string {
 func TestFidelityLedger(t *testing.T) {
 	l := readLedger(t, ledgerPath)
 	require.Empty(t, l.bad, "rows of the ledger to fix")
-
-	mounted := routesGo(t)
-	require.NotEmpty(t, mounted, "no route found in routes.go: has the way routes are mounted changed?")
-	var missingRoutes, extraRoutes []string
-	for _, r := range mounted {
-		if _, ok := l.routes[r]; !ok {
-			missingRoutes = append(missingRoutes, r)
-		}
-	}
-	for k := range l.routes {
-		if !slices.Contains(mounted, k) {
-			extraRoutes = append(extraRoutes, k)
-		}
-	}
-	assert.Empty(t, sorted(missingRoutes), "routes.go mounts these routes the ledger's endpoint table lacks: add a row `| METHOD | /path | object | source |` for each")
-	assert.Empty(t, sorted(extraRoutes), "the ledger lists these routes routes.go does not mount: remove their rows")
+	checkRoutes(t, l, routesGo(t))
 
 	w := &walker{l: l, seen: map[string]bool{}, unnamed: map[string]bool{}, wrong: map[string]string{}}
 	lc := &ledgerClient{t: t, l: l, w: w, driven: map[string]bool{}}
@@ -406,16 +390,42 @@ func TestFidelityLedger(t *testing.T) {
 			undriven = append(undriven, k)
 		}
 	}
-	assert.Empty(t, sorted(undriven), "driveEveryRoute does not call these routes: add a call so their answers' fields are checked")
+	reportRows(t, "driveEveryRoute does not call these routes: add a call so their answers' fields are checked", undriven)
+	checkFields(t, l, w)
+}
 
-	var missing, unwritten []string
+// checkRoutes compares the ledger's endpoint table with the routes
+// routes.go mounts.
+func checkRoutes(t *testing.T, l *ledger, mounted []string) {
+	require.NotEmpty(t, mounted, "no route found in routes.go: has the way routes are mounted changed?")
+	var missing, extra []string
+	for _, r := range mounted {
+		if _, ok := l.routes[r]; !ok {
+			method, path, _ := strings.Cut(r, " ")
+			missing = append(missing, fmt.Sprintf("| %s | %s | OBJECT | SOURCE |", method, path))
+		}
+	}
+	for k := range l.routes {
+		if !slices.Contains(mounted, k) {
+			extra = append(extra, k)
+		}
+	}
+	reportRows(t, "routes.go mounts routes the ledger's endpoint table lacks; add these rows (OBJECT: what a 2xx answer holds, — for none)", missing)
+	reportRows(t, "the ledger lists routes routes.go does not mount; remove their rows", extra)
+}
+
+// checkFields compares the ledger's field table with the keys the walker
+// saw.
+func checkFields(t *testing.T, l *ledger, w *walker) {
+	var missing, unwritten, wrong []string
 	for k := range w.seen {
 		if _, ok := l.fields[k]; !ok {
-			hint := ""
+			object, field, _ := strings.Cut(k, ".")
+			holds := ""
 			if w.unnamed[k] {
-				hint = " (holds objects: name them in the holds column, then list their fields)"
+				holds = "OBJECT"
 			}
-			missing = append(missing, k+hint)
+			missing = append(missing, fmt.Sprintf("| %s | %s | %s | SOURCE |", object, field, holds))
 		}
 	}
 	for k := range l.fields {
@@ -423,15 +433,23 @@ func TestFidelityLedger(t *testing.T) {
 			unwritten = append(unwritten, k)
 		}
 	}
-	assert.Empty(t, sorted(missing), "the emulator writes these fields the ledger lacks: add a row `| object | field | holds | source |` for each")
-	assert.Empty(t, sorted(unwritten), "the ledger lists these fields the emulator never writes (or driveEveryRoute never makes it write): remove their rows or add a call")
-	assert.Empty(t, w.wrong, "ledger rows whose holds column disagrees with what the emulator writes")
+	for k, why := range w.wrong {
+		wrong = append(wrong, k+": "+why)
+	}
+	reportRows(t, "the emulator writes fields the ledger lacks; add these rows (OBJECT: the name of the objects it holds, then list their fields too)", missing)
+	reportRows(t, "the ledger lists fields the emulator never writes (or driveEveryRoute never makes it write); remove their rows or add a call", unwritten)
+	reportRows(t, "ledger rows whose holds column disagrees with what the emulator writes", wrong)
 }
 
-// sorted sorts list and returns it.
-func sorted(list []string) []string {
-	sort.Strings(list)
-	return list
+// reportRows fails t with what, then each of rows (sorted) on its own line,
+// unless there is none.
+func reportRows(t *testing.T, what string, rows []string) {
+	t.Helper()
+	if len(rows) == 0 {
+		return
+	}
+	sort.Strings(rows)
+	t.Errorf("%s:\n%s", what, strings.Join(rows, "\n"))
 }
 
 // driveEveryRoute calls every /v1 and /v2 route, in the states that make
