@@ -12,8 +12,8 @@ import (
 // picks up what other replicas changed: tenants, their clock offsets and
 // the emulator's.
 type durableTimers struct {
-	s    *Server
-	d    *db
+	s      *Server
+	d      *db
 	pool   chan struct{} // bounds the slow fires in flight
 	flying inFlight      // slow fires in flight, for an advance to wait on
 
