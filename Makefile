@@ -52,9 +52,10 @@ scenarios-run:
 
 ## bench: emulator throughput and p99 at 32 connections next to a bare net/http ceiling (in-process, then
 ## binary against binary with wrk: ratio, p99, CPU µs per request), startup, RSS;
-## the engine's and the connector's hot paths
+## the SQLite and PostgreSQL stores' create and get; the engine's and the connector's hot paths
 bench: build
 	$(GO) test -run '^$$' -bench 'CreatePayment|GetPayment' -benchtime 20000x -count=1 ./emulator/
+	$(GO) test -run '^$$' -bench 'Stores' -benchtime 5000x -count=1 ./emulator/
 	$(GO) test -run '^$$' -bench 'Startup|Handler' -benchmem -count=1 ./emulator/
 	bash .ci/bench-binary
 	bash .ci/bench-wrk

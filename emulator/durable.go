@@ -197,8 +197,9 @@ func (d *db) nextSeq() int64 {
 	return d.seq
 }
 
-// add stores p, evicting its tenant's oldest payment past perTenant and the
-// oldest of all past max; it returns the evicted ids.
+// add stores p. The caps are kept by enforceCaps, on every replica's poll
+// (so a create costs one insert): a tenant or the store may hold a few
+// more payments than its cap for up to timerPoll.
 func (d *db) add(p *payment) []string {
 	data, err := encodePayment(p)
 	if err != nil {
@@ -207,39 +208,67 @@ func (d *db) add(p *payment) []string {
 	}
 	ctx, cancel := storeCtx()
 	defer cancel()
-	var evicted []string
-	if old := d.oldest(ctx, p.Tenant, d.perTenant); old != "" {
-		evicted = append(evicted, old)
-	}
-	if old := d.oldest(ctx, "", d.max); old != "" {
-		evicted = append(evicted, old)
-	}
-	for _, id := range evicted {
-		d.delete(ctx, id)
-	}
 	if _, err := d.sql.ExecContext(ctx, d.q(`INSERT INTO alma_payments (id, tenant, seq, data) VALUES (?, ?, ?, ?)`),
 		p.ID, p.Tenant, d.nextSeq(), string(data)); err != nil {
 		_ = d.failed("add", err)
 	}
+	return nil
+}
+
+// enforceCaps evicts each tenant's oldest payments past perTenant, then
+// the oldest of all past max, with their timers; it returns the evicted
+// ids.
+func (d *db) enforceCaps() []string {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	type over struct {
+		tenant string
+		n      int
+	}
+	var tenants []over
+	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT tenant, COUNT(*) FROM alma_payments GROUP BY tenant HAVING COUNT(*) > ?`), d.perTenant)
+	if err != nil {
+		_ = d.failed("caps", err)
+		return nil
+	}
+	for rows.Next() {
+		var o over
+		if rows.Scan(&o.tenant, &o.n) == nil {
+			tenants = append(tenants, o)
+		}
+	}
+	rows.Close()
+	var evicted []string
+	for _, o := range tenants {
+		evicted = append(evicted, d.evictOldest(ctx, " WHERE tenant = ?", []any{o.tenant}, o.n-d.perTenant)...)
+	}
+	var total int
+	if d.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM alma_payments`).Scan(&total) == nil && total > d.max {
+		evicted = append(evicted, d.evictOldest(ctx, "", nil, total-d.max)...)
+	}
 	return evicted
 }
 
-// oldest is the oldest payment of tenant ("": of all) when it holds limit
-// or more, else "".
-func (d *db) oldest(ctx context.Context, tenant string, limit int) string {
-	where, args := "", []any{}
-	if tenant != "" {
-		where, args = " WHERE tenant = ?", []any{tenant}
+// evictOldest deletes the n oldest payments matching where, and their
+// timers, and returns their ids.
+func (d *db) evictOldest(ctx context.Context, where string, args []any, n int) []string {
+	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT id FROM alma_payments`+where+` ORDER BY seq, id LIMIT `+strconv.Itoa(n)), args...)
+	if err != nil {
+		_ = d.failed("evict", err)
+		return nil
 	}
-	var n int
-	if err := d.sql.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM alma_payments`+where), args...).Scan(&n); err != nil || n < limit {
-		return ""
+	var ids []string
+	for rows.Next() {
+		var id string
+		if rows.Scan(&id) == nil {
+			ids = append(ids, id)
+		}
 	}
-	var id string
-	if err := d.sql.QueryRowContext(ctx, d.q(`SELECT id FROM alma_payments`+where+` ORDER BY seq, id LIMIT 1`), args...).Scan(&id); err != nil {
-		return ""
+	rows.Close()
+	for _, id := range ids {
+		d.delete(ctx, id)
 	}
-	return id
+	return ids
 }
 
 // delete forgets payment id and its timers.

@@ -40,6 +40,9 @@ func (t *durableTimers) run() {
 		t.firing.Lock() // not while an advance moves time
 		t.s.syncFromStore()
 		t.firing.Unlock()
+		for _, id := range t.d.enforceCaps() {
+			t.s.ipnLimits.forget(id)
+		}
 		t.pass(false)
 		select {
 		case <-tick.C:
