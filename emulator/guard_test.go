@@ -78,3 +78,21 @@ func TestForeignHostRefused(t *testing.T) {
 	assert.Contains(t, string(res.Body), "--allowed-host rebind.attacker.example")
 	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/v1/me", nil, "Host", "other-container:4242").Status)
 }
+
+// TestGuardRefusalsAreJournaled: a refused cross-site write or foreign
+// Host leaves an entry in the (operator's) journal, naming why.
+func TestGuardRefusalsAreJournaled(t *testing.T) {
+	t.Parallel()
+	_, c := open(t)
+	id := c.create(20000)["id"].(string)
+	require.Equal(t, http.StatusUnsupportedMediaType, c.do(http.MethodPost, "/__admin/payments/"+id+"/state", `{"state":"paid"}`, "Content-Type", "text/plain", "Authorization", "").Status)
+	require.Equal(t, http.StatusMisdirectedRequest, c.do(http.MethodGet, "/__admin/payments", nil, "Host", "rebind.test", "Authorization", "").Status)
+	var warnings []string
+	for _, e := range c.do(http.MethodGet, "/__admin/journal", nil, "Authorization", "").JSON(t)["data"].([]any) {
+		if w, ok := e.(map[string]any)["warning"].(string); ok {
+			warnings = append(warnings, w)
+		}
+	}
+	assert.Contains(t, warnings, "refused by the guard: not JSON (a cross-site form or no-cors fetch?)")
+	assert.Contains(t, warnings, "refused by the guard: foreign Host rebind.test")
+}

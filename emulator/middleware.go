@@ -107,13 +107,20 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 		} else {
 			next.ServeHTTP(rw, r)
 		}
-		if !api {
+		refused := guarded(r.URL.Path) && (rw.status == http.StatusMisdirectedRequest || rw.status == http.StatusUnsupportedMediaType)
+		if !api && !refused {
 			return
 		}
 		e := journalEntry{
 			At: s.clock.now().Unix(), Method: r.Method, Path: clip(r.URL.Path, maxJournalPath), Status: rw.status,
 			DurationMS: durationMS(time.Since(start)), PaymentID: in.paymentID, Scenario: in.scenario,
-			Warning: in.warning, bodies: *bodies,
+			Warning: in.warning,
+		}
+		if bodies != nil {
+			e.bodies = *bodies
+		}
+		if refused { // the guard's refusals (another site's page, a foreign Host), for whoever looks
+			e.Warning = "refused by the guard: " + map[int]string{http.StatusMisdirectedRequest: "foreign Host " + clip(r.Host, 200), http.StatusUnsupportedMediaType: "not JSON (a cross-site form or no-cors fetch?)"}[rw.status]
 		}
 		s.journalOf(in.tenant).record(e)
 		s.logRequest(r, &e, in.apiKey)
