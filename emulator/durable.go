@@ -174,6 +174,32 @@ func (d *db) salt() int64 {
 	return n
 }
 
+// collect runs a query and keeps what scan reads of each row (a row scan
+// fails is skipped); a failed query is logged and gives nothing.
+func collect[T any](d *db, op, query string, args []any, scan func(*sql.Rows) (T, error)) []T {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	rows, err := d.sql.QueryContext(ctx, d.q(query), args...)
+	if err != nil {
+		_ = d.failed(op, err)
+		return nil
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		if v, err := scan(rows); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// scanID reads a row of one id.
+func scanID(rows *sql.Rows) (string, error) {
+	var id string
+	return id, rows.Scan(&id)
+}
+
 // close closes the database.
 func (d *db) close() error { return d.sql.Close() }
 
@@ -225,19 +251,10 @@ func (d *db) enforceCaps() []string {
 		tenant string
 		n      int
 	}
-	var tenants []over
-	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT tenant, COUNT(*) FROM alma_payments GROUP BY tenant HAVING COUNT(*) > ?`), d.perTenant)
-	if err != nil {
-		_ = d.failed("caps", err)
-		return nil
-	}
-	for rows.Next() {
+	tenants := collect(d, "caps", `SELECT tenant, COUNT(*) FROM alma_payments GROUP BY tenant HAVING COUNT(*) > ?`, []any{d.perTenant}, func(rows *sql.Rows) (over, error) {
 		var o over
-		if rows.Scan(&o.tenant, &o.n) == nil {
-			tenants = append(tenants, o)
-		}
-	}
-	rows.Close()
+		return o, rows.Scan(&o.tenant, &o.n)
+	})
 	var evicted []string
 	for _, o := range tenants {
 		evicted = append(evicted, d.evictOldest(ctx, " WHERE tenant = ?", []any{o.tenant}, o.n-d.perTenant)...)
@@ -252,19 +269,7 @@ func (d *db) enforceCaps() []string {
 // evictOldest deletes the n oldest payments matching where, and their
 // timers, and returns their ids.
 func (d *db) evictOldest(ctx context.Context, where string, args []any, n int) []string {
-	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT id FROM alma_payments`+where+` ORDER BY seq, id LIMIT `+strconv.Itoa(n)), args...)
-	if err != nil {
-		_ = d.failed("evict", err)
-		return nil
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if rows.Scan(&id) == nil {
-			ids = append(ids, id)
-		}
-	}
-	rows.Close()
+	ids := collect(d, "evict", `SELECT id FROM alma_payments`+where+` ORDER BY seq, id LIMIT `+strconv.Itoa(n), args, scanID)
 	for _, id := range ids {
 		d.delete(ctx, id)
 	}
@@ -426,26 +431,11 @@ func (d *db) end(id string) []armedReq {
 
 // ids returns tenant's payment ids ("": every tenant's), newest first.
 func (d *db) ids(tenant string) []string {
-	ctx, cancel := storeCtx()
-	defer cancel()
 	where, args := "", []any{}
 	if tenant != "" {
 		where, args = " WHERE tenant = ?", []any{tenant}
 	}
-	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT id FROM alma_payments`+where+` ORDER BY seq DESC, id DESC`), args...)
-	if err != nil {
-		_ = d.failed("list", err)
-		return nil
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if rows.Scan(&id) == nil {
-			out = append(out, id)
-		}
-	}
-	return out
+	return collect(d, "list", `SELECT id FROM alma_payments`+where+` ORDER BY seq DESC, id DESC`, args, scanID)
 }
 
 // len is the number of stored payments.
@@ -643,24 +633,13 @@ type tenantRow struct {
 
 // tenants reads every stored tenant.
 func (d *db) tenants() []tenantRow {
-	ctx, cancel := storeCtx()
-	defer cancel()
-	rows, err := d.sql.QueryContext(ctx, `SELECT id, api_key, offset_ns FROM alma_tenants`)
-	if err != nil {
-		_ = d.failed("tenants", err)
-		return nil
-	}
-	defer rows.Close()
-	var out []tenantRow
-	for rows.Next() {
+	return collect(d, "tenants", `SELECT id, api_key, offset_ns FROM alma_tenants`, nil, func(rows *sql.Rows) (tenantRow, error) {
 		var r tenantRow
 		var ns int64
-		if rows.Scan(&r.id, &r.key, &ns) == nil {
-			r.offset = time.Duration(ns)
-			out = append(out, r)
-		}
-	}
-	return out
+		err := rows.Scan(&r.id, &r.key, &ns)
+		r.offset = time.Duration(ns)
+		return r, err
+	})
 }
 
 // clockOffset is the emulator's stored clock advance.
@@ -686,24 +665,15 @@ func (d *db) saveClockOffset(offset time.Duration) {
 
 // timersOf lists the pending timers of pids (nil: all), in due order.
 func (d *db) timersOf(pids []string) []armedTimer {
-	ctx, cancel := storeCtx()
-	defer cancel()
 	where, args := d.pidList(pids)
-	rows, err := d.sql.QueryContext(ctx, d.q(`SELECT due_ns, spec FROM alma_timers`+where+` ORDER BY due_ns, seq`), args...)
-	if err != nil {
-		_ = d.failed("list timers", err)
-		return nil
-	}
-	defer rows.Close()
-	var out []armedTimer
-	for rows.Next() {
+	return collect(d, "list timers", `SELECT due_ns, spec FROM alma_timers`+where+` ORDER BY due_ns, seq`, args, func(rows *sql.Rows) (armedTimer, error) {
 		var due int64
 		var spec string
 		var a armedTimer
-		if rows.Scan(&due, &spec) == nil && json.Unmarshal([]byte(spec), &a.Spec) == nil {
-			a.Due = time.Unix(0, due).UTC()
-			out = append(out, a)
+		if err := rows.Scan(&due, &spec); err != nil {
+			return a, err
 		}
-	}
-	return out
+		a.Due = time.Unix(0, due).UTC()
+		return a, json.Unmarshal([]byte(spec), &a.Spec)
+	})
 }
