@@ -220,24 +220,23 @@ func (s *Server) tenantOfPayment(p *payment) *tenant {
 // tenant's payment is not found (the operator and the customer's page
 // reach every payment).
 func (s *Server) update(r *http.Request, id string, f func(*payment) error) error {
-	t := tenantOf(r)
-	return s.store.update(id, func(p *payment) error {
-		if t != nil && p.Tenant != t.ID {
-			return errNoPayment
-		}
-		return f(p)
-	})
+	return s.store.update(id, scoped(tenantOf(r), f))
 }
 
 // read is store.read scoped to the request's tenant, as update is.
 func (s *Server) read(r *http.Request, id string, f func(*payment) error) error {
-	t := tenantOf(r)
-	return s.store.read(id, func(p *payment) error {
+	return s.store.read(id, scoped(tenantOf(r), f))
+}
+
+// scoped is f for t's payments only (nil: every payment); another's is
+// errNoPayment.
+func scoped(t *tenant, f func(*payment) error) func(*payment) error {
+	return func(p *payment) error {
 		if t != nil && p.Tenant != t.ID {
 			return errNoPayment
 		}
 		return f(p)
-	})
+	}
 }
 
 // tenantID is t's merchant id ("" for nil: every tenant).
