@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // paymentList is the answer of GET /v1/payments.
@@ -119,10 +120,20 @@ func sessionMismatch(p *Payment, s Session, plan Plan) string {
 		return fmt.Sprintf("its purchase_amount is %d cents, the session's %d", p.PurchaseAmount, s.Amount.Cents())
 	case p.InstallmentsCount != plan.Installments:
 		return fmt.Sprintf("its installments_count is %d, the plan's %d", p.InstallmentsCount, plan.Installments)
-	case p.ReturnURL != "" && p.ReturnURL != s.Order.Redirection:
+	case p.ReturnURL != "" && withoutPID(p.ReturnURL, p.ID) != s.Order.Redirection:
 		return "its return_url is not the session's order.redirection"
 	}
 	return ""
+}
+
+// withoutPID is an echoed URL without the pid=<id> Alma adds to it.
+func withoutPID(u, id string) string {
+	for _, sep := range []string{"?", "&"} {
+		if rest, ok := strings.CutSuffix(u, sep+"pid="+id); ok {
+			return rest
+		}
+	}
+	return u
 }
 
 // lastID is the id of the page's last payment, for starting_after.

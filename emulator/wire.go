@@ -230,8 +230,8 @@ func toJSON(p *payment, m *tenant, base string) paymentJSON {
 		DeferredDays: p.DeferredDays, DeferredMonths: p.DeferredMonths,
 		AmountAlreadyRefunded: p.refunded(), CustomData: p.CustomData, ExpiredAt: unixOrNil(p.ExpiredAt),
 		URL:       base + "/pay/" + strings.TrimPrefix(p.ID, "payment_"),
-		ReturnURL: optString(p.ReturnURL), FailureReturnURL: optString(p.FailureReturnURL),
-		CustomerCancelURL: optString(p.CustomerCancelURL), IPNCallbackURL: optString(p.IPNCallbackURL),
+		ReturnURL: optString(echoPID(p.ReturnURL, p.ID)), FailureReturnURL: optString(p.FailureReturnURL),
+		CustomerCancelURL: optString(echoPID(p.CustomerCancelURL, p.ID)), IPNCallbackURL: optString(echoPID(p.IPNCallbackURL, p.ID)),
 		Locale: p.Locale, Origin: p.Origin, CaptureMethod: p.CaptureMethod,
 		MerchantID: m.ID, MerchantName: m.Name, DeferredTrigger: p.Trigger,
 		PaymentPlan: make([]installmentJSON, len(p.Plan)),
@@ -289,6 +289,20 @@ func setCosts(out *paymentJSON, p *payment) {
 	m.TotalExcludingTax, m.Tax = excl, bpsOf(excl, vatBps)
 	m.Total = m.TotalExcludingTax + m.Tax
 	out.MerchantTargetFee, out.CustomerTargetFee = m.Total, out.CustomerFee
+}
+
+// echoPID is a URL the payment echoes as Alma does, with pid=<id> added
+// to its query as the clients' fixtures show it (return_url,
+// customer_cancel_url, ipn_callback_url); the rest of the URL is kept as
+// sent, and "" stays "".
+func echoPID(raw, id string) string {
+	switch {
+	case raw == "":
+		return ""
+	case strings.Contains(raw, "?"):
+		return raw + "&pid=" + id
+	}
+	return raw + "?pid=" + id
 }
 
 // renderPayment appends p's JSON to dst.
