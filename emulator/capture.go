@@ -24,22 +24,37 @@ func (c *captured) keep(b []byte) {
 	}
 }
 
+// keptBody is what a journal entry keeps of a captured body: its bytes,
+// at their size, not yet redacted.
+type keptBody struct {
+	raw  string
+	more bool // bytes were left out
+}
+
+// keep copies what c captured, at its size.
+func keep(c *captured) keptBody {
+	return keptBody{raw: string(c.buf[:c.n]), more: c.more}
+}
+
 // text is what was kept, redacted, with "…" when cut.
-func (c *captured) text() string {
-	if c.n == 0 {
+func (k keptBody) text() string {
+	if k.raw == "" {
 		return ""
 	}
-	b := c.buf[:c.n]
+	b := []byte(k.raw)
 	maskCards(b)
 	s := string(b)
 	if strings.Contains(s, "sk_") {
 		s = redactKeys(s)
 	}
-	if c.more {
+	if k.more {
 		s += "…"
 	}
 	return s
 }
+
+// text is what c captured, redacted, with "…" when cut.
+func (c *captured) text() string { return keep(c).text() }
 
 // teeBody copies what the handler reads of a request body into c.
 type teeBody struct {

@@ -103,6 +103,10 @@ type Server struct {
 	AdminToken string
 	// MaxJournal bounds the request journal.
 	MaxJournal int
+	// MaxMemory bounds, in bytes, what the payments (the memory store), the
+	// journals and the IPN logs hold together (DefaultMaxMemory; budget.go):
+	// past their share, the oldest are evicted first.
+	MaxMemory int64
 	// HangLimit bounds a scenario's hang fault and delays.
 	HangLimit time.Duration
 	// IPNDelay is the wait, on the emulator's clock, before a notification
@@ -342,6 +346,7 @@ func (s *Server) init() {
 		s.tenants.of(key)
 	}
 	s.journal = newJournal(s.MaxJournal)
+	s.useBudget()
 	s.ipnClient = ipnClient(s.HTTPClient)
 	s.ipnCtx, s.ipnStop = context.WithCancel(context.Background())
 	s.gen = newGen(s.Seed)
@@ -369,6 +374,7 @@ func (s *Server) fillDefaults() {
 	setDefault(&s.MaxTenantPayments, min(DefaultMaxTenantPayments, s.MaxPayments))
 	setDefault(&s.MaxTenants, DefaultMaxTenants)
 	setDefault(&s.MaxJournal, DefaultMaxJournal)
+	setDefault(&s.MaxMemory, DefaultMaxMemory)
 	setDefault(&s.HangLimit, DefaultHangLimit)
 	setDefault(&s.IPNRetryBase, DefaultIPNRetryBase)
 	setDefault(&s.IPNMaxAttempts, DefaultIPNMaxAttempts)
