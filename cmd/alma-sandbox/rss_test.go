@@ -279,6 +279,12 @@ func TestRSSBudget(t *testing.T) {
 		p.must(t, http.StatusOK, http.MethodPost, "/v1/payments/"+refunded+"/refund", `{"amount":100,"comment":"`+comment+`"}`)
 	}
 	t.Logf("after %d refunds with %d-character comments: VmRSS %d KiB", load.refunds, capComment, p.statusKB(t, "VmRSS"))
+	var largest [3]int
+	for range load.reads {
+		// Read before the payments below, which may evict it (the byte
+		// budget keeps the newest).
+		largest[2] = max(largest[2], p.must(t, http.StatusOK, http.MethodGet, "/v1/payments/"+refunded, ""))
+	}
 
 	body := paymentBody(load.customData)
 	parallel(load.callbacks, func(int) {
@@ -292,11 +298,9 @@ func TestRSSBudget(t *testing.T) {
 	})
 	t.Logf("after %d payments with %d-byte URLs and %d bytes of custom_data, IPNs failing: VmRSS %d KiB", load.callbacks, capURL, load.customData, p.statusKB(t, "VmRSS"))
 
-	var largest [3]int
 	for range load.reads {
 		largest[0] = max(largest[0], p.must(t, http.StatusOK, http.MethodGet, fmt.Sprintf("/__admin/journal?limit=%d", capJournal), ""))
 		largest[1] = max(largest[1], p.must(t, http.StatusOK, http.MethodGet, "/__admin/ipn", ""))
-		largest[2] = max(largest[2], p.must(t, http.StatusOK, http.MethodGet, "/v1/payments/"+refunded, ""))
 	}
 	close(stop)
 	probes := <-health
