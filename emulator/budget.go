@@ -11,19 +11,23 @@ import (
 )
 
 // DefaultMaxMemory is Server.MaxMemory's default: the bytes the payments,
-// the journals and the IPN logs hold together.
-const DefaultMaxMemory = 32 << 20
+// the journals and the IPN logs hold together. Its payments' share holds
+// the default 4000 payments of about 3 KB (a plain payment with a few
+// events), fewer when they carry custom_data, URLs or comments at their
+// caps (about 25 KB each).
+const DefaultMaxMemory = 16 << 20
 
 // minMaxMemory is the smallest byte budget a Server takes (serve refuses
 // less): enough for a few payments at every cap.
 const minMaxMemory = 1 << 20
 
-// The byte budget's shares, in quarters: half for the payments (the memory
-// store), a quarter for the journals, a quarter for the IPN logs.
+// The byte budget's shares, in eighths: an eighth for the journals (a
+// full journal of 1000 requests with bodies at their 1 KiB cap takes about
+// 2.3 MB), an eighth for the IPN logs, the rest for the payments (the
+// memory store).
 const (
-	paymentQuarters = 2
-	journalQuarters = 1
-	ipnQuarters     = 1
+	journalEighths = 1
+	ipnEighths     = 1
 )
 
 // trimTo is the fraction of its share a pool trims down to once over it
@@ -41,11 +45,8 @@ type budget struct {
 // newBudget divides limit bytes (at least minMaxMemory) into the shares.
 func newBudget(limit int64) *budget {
 	limit = max(limit, minMaxMemory)
-	return &budget{
-		payments: limit / 4 * paymentQuarters,
-		journal:  newPool(limit / 4 * journalQuarters),
-		ipn:      newPool(limit / 4 * ipnQuarters),
-	}
+	journal, ipn := limit/8*journalEighths, limit/8*ipnEighths
+	return &budget{payments: limit - journal - ipn, journal: newPool(journal), ipn: newPool(ipn)}
 }
 
 // MemoryLimit is the Go runtime's soft memory limit (debug.SetMemoryLimit)
@@ -56,7 +57,7 @@ func newBudget(limit int64) *budget {
 // then collects before the heap doubles the live data.
 func MemoryLimit(maxMemory int64) int64 {
 	maxMemory = max(maxMemory, minMaxMemory)
-	return maxMemory + maxMemory/4 + 16<<20
+	return maxMemory + maxMemory/4 + 8<<20
 }
 
 // ipnSeq numbers IPN attempts across IPN logs, oldest first (journals

@@ -198,12 +198,12 @@ func heapInUse() int64 {
 func TestMaxMemoryEvictsPaymentsThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	s := NewServer()
-	s.MaxMemory = 1 << 20 // the payments' half: 512 KiB
+	s.MaxMemory = 1 << 20 // the payments: 768 KiB
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	body := fmt.Sprintf(`{"payment":{"purchase_amount":30000,"installments_count":3,"custom_data":{"pad":"%s"}}}`, strings.Repeat("a", 15000))
 	var ids []string
-	for range 60 { // 60 × ~16 KiB: about twice the share
+	for range 80 { // 80 × ~16 KiB: above the share
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/payments", strings.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Alma-Auth "+DefaultKey)
@@ -217,8 +217,8 @@ func TestMaxMemoryEvictsPaymentsThroughTheAPI(t *testing.T) {
 		ids = append(ids, created.ID)
 	}
 	st := s.store.(*store)
-	assert.LessOrEqual(t, st.size(), int64(512<<10))
-	assert.Less(t, st.len(), 60)
+	assert.LessOrEqual(t, st.size(), int64(768<<10))
+	assert.Less(t, st.len(), 80)
 	status := func(id string) int {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/payments/"+id, nil)
 		require.NoError(t, err)

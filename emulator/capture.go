@@ -3,6 +3,7 @@ package emulator
 import (
 	"io"
 	"strings"
+	"unsafe"
 )
 
 // maxCapturedBody bounds the request and answer bytes a journal entry keeps.
@@ -41,14 +42,15 @@ func (k keptBody) text() string {
 	if k.raw == "" {
 		return ""
 	}
-	b := []byte(k.raw)
+	b := make([]byte, len(k.raw), len(k.raw)+len("…"))
+	copy(b, k.raw)
 	maskCards(b)
-	s := string(b)
+	if k.more {
+		b = append(b, "…"...)
+	}
+	s := unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again: one copy per read
 	if strings.Contains(s, "sk_") {
 		s = redactKeys(s)
-	}
-	if k.more {
-		s += "…"
 	}
 	return s
 }

@@ -121,7 +121,7 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	if v := env.str(envName("max-memory"), ""); v != "" {
 		_ = f.maxMemory.Set(v) // a bad value is reported by check
 	}
-	fs.Var(&f.maxMemory, "max-memory", usage("max-memory", "the `size` the payments, the journal and the IPN log hold together, oldest evicted past it, such as 32MiB"))
+	fs.Var(&f.maxMemory, "max-memory", usage("max-memory", "the `size` the payments, the journal and the IPN log hold together, oldest evicted past it, such as 16MiB"))
 	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64(envName("max-journal"), emulator.DefaultMaxJournal)), usage("max-journal", "requests kept in the journal"))
 	fs.IntVar(&f.maxConns, "max-conns", int(env.int64(envName("max-conns"), emulator.DefaultMaxConns)), usage("max-conns", "open connections served at once; one more is answered 503"))
 	fs.Var(&f.ipnAllow, "ipn-allow", usage("ipn-allow", "hosts IPN notifications may go to, repeatable or comma-separated: a name, an IP, *.example.com, with an optional :port; default: any"))
@@ -245,7 +245,7 @@ func (f *serveFlags) checkNumbers(src func(string) string) []error {
 	atLeast("max-payments", int64(f.maxPayments), 1)
 	atLeast("max-journal", int64(f.maxJournal), 1)
 	if f.maxMemory < minMaxMemory {
-		errs = append(errs, fmt.Errorf("%s: must be a size of at least 1MiB, such as 32MiB", src("max-memory")))
+		errs = append(errs, fmt.Errorf("%s: must be a size of at least 1MiB, such as 16MiB", src("max-memory")))
 	}
 	atLeast("max-conns", int64(f.maxConns), 1)
 	atLeast("max-tenants", int64(f.maxTenants), 1)
@@ -344,6 +344,9 @@ func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, 
 		return err
 	}
 	s := f.server(cat, log)
+	// The process is the server's: the runtime collects before its heap
+	// doubles the budgeted data (restored on return, for tests).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(emulator.MemoryLimit(s.MaxMemory)))
 	if f.feePlans != "" {
 		plans, err := emulator.LoadFeePlans(f.feePlans)
 		if err != nil {
@@ -396,7 +399,6 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.Logger, s.LogRequests = log, f.logRequests
 	s.AdminToken, s.MaxTenants, s.MaxTenantPayments = f.adminToken, f.maxTenants, f.maxTenantPays
 	s.MaxMemory = int64(f.maxMemory)
-	debug.SetMemoryLimit(emulator.MemoryLimit(s.MaxMemory)) // the process is the server's
 	return s
 }
 
