@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/alma-sandbox/alma-sandbox/emulator/replay"
@@ -173,11 +174,46 @@ func sizeOf[T any](v *T) int64 {
 	return int64(unsafe.Sizeof(*v)) + heldBy(reflect.ValueOf(v).Elem())
 }
 
-// scriptType is replay.Script's type, which sizeOf does not follow.
-var scriptType = reflect.TypeFor[replay.Script]()
+// scriptType is replay.Script's type, which sizeOf does not follow; nor
+// does it follow a time's location (shared, and large for a real zone).
+var (
+	scriptType = reflect.TypeFor[replay.Script]()
+	timeType   = reflect.TypeFor[time.Time]()
+)
+
+// refsCache remembers, per type, whether a value of it can refer to
+// memory sizeOf counts (refersOut).
+var refsCache sync.Map // reflect.Type → bool
+
+// refersOut reports whether a value of type t can hold strings, slices,
+// maps or pointers that sizeOf follows.
+func refersOut(t reflect.Type) bool {
+	if v, ok := refsCache.Load(t); ok {
+		return v.(bool)
+	}
+	refs := false
+	switch t.Kind() {
+	case reflect.String, reflect.Pointer, reflect.Slice, reflect.Map:
+		refs = true
+	case reflect.Array:
+		refs = refersOut(t.Elem())
+	case reflect.Struct:
+		if t == scriptType || t == timeType {
+			break
+		}
+		for i := range t.NumField() {
+			refs = refs || refersOut(t.Field(i).Type)
+		}
+	}
+	refsCache.Store(t, refs)
+	return refs
+}
 
 // heldBy is what v refers to, beyond its own size.
 func heldBy(v reflect.Value) int64 {
+	if !refersOut(v.Type()) {
+		return 0
+	}
 	switch v.Kind() {
 	case reflect.String:
 		return int64(v.Len())
@@ -191,6 +227,9 @@ func heldBy(v reflect.Value) int64 {
 			return 0
 		}
 		n := int64(v.Cap()) * int64(v.Type().Elem().Size())
+		if v.Type().Elem().Kind() == reflect.Uint8 || !refersOut(v.Type().Elem()) {
+			return n
+		}
 		for i := range v.Len() {
 			n += heldBy(v.Index(i))
 		}
@@ -202,9 +241,6 @@ func heldBy(v reflect.Value) int64 {
 		}
 		return n
 	case reflect.Struct:
-		if v.Type() == scriptType {
-			return 0
-		}
 		var n int64
 		for i := range v.NumField() {
 			n += heldBy(v.Field(i))

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,6 +72,22 @@ func TestStoreEvictsOldestPastItsBytes(t *testing.T) {
 	assert.Equal(t, sizeOf(huge), st.size())
 }
 
+// TestSizeOfCountsWhatAPaymentHolds: sizeOf counts strings, raw values
+// and slices a payment holds, but neither the shared scenario nor a time's
+// location.
+func TestSizeOfCountsWhatAPaymentHolds(t *testing.T) {
+	t.Parallel()
+	base := sizeOf(&payment{})
+	assert.Equal(t, base+5+3, sizeOf(&payment{ID: "12345", CustomData: json.RawMessage("{ }")}))
+	withPlan := &payment{Plan: make([]installment, 3)}
+	assert.Equal(t, base+3*int64(unsafe.Sizeof(installment{})), sizeOf(withPlan))
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		loc = time.FixedZone("CET", 3600)
+	}
+	assert.Equal(t, base, sizeOf(&payment{Created: time.Now().In(loc)}), "a time's location is shared")
+}
+
 // entryOf is a journal entry whose captured request body is body.
 func entryOf(path, body string) journalEntry {
 	e := journalEntry{Method: http.MethodPost, Path: path}
@@ -85,7 +103,7 @@ func TestJournalPoolCountsAndDropsTheOldest(t *testing.T) {
 	t.Parallel()
 	body := strings.Repeat("b", 100)
 	probe := recordOf(new(entryOf("/v1/payments", body)))
-	one := sizeOf(&probe)
+	one := probe.size()
 	assert.Less(t, one, int64(maxCapturedBody), "a 100-byte body is kept at its size")
 
 	p := newPool(10 * one)
@@ -120,7 +138,7 @@ func TestJournalCountEvictionCountsOut(t *testing.T) {
 		j.record(entryOf("/v1/payments", body))
 	}
 	small := recordOf(new(entryOf("/v1/payments", "y")))
-	assert.Equal(t, 2*sizeOf(&small), p.used.Load())
+	assert.Equal(t, 2*small.size(), p.used.Load())
 	got := j.recent(0, nil)
 	require.Len(t, got, 2)
 	assert.Equal(t, "z", got[0].Request)

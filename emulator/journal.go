@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // journalEntry is one request the emulator answered.
@@ -53,6 +54,12 @@ func recordOf(e *journalEntry) journalRecord {
 	}
 }
 
+// size is the bytes r holds: its own and its strings'.
+func (r *journalRecord) size() int64 {
+	return int64(unsafe.Sizeof(*r)) + int64(len(r.method)+len(r.path)+len(r.paymentID)+len(r.scenario)+len(r.warns)+
+		len(r.bodies[0].raw)+len(r.bodies[1].raw))
+}
+
 // entry is r as the journal is read: its bodies redacted.
 func (r *journalRecord) entry() journalEntry {
 	return journalEntry{
@@ -82,10 +89,10 @@ func newJournal(max int) *journal {
 func (j *journal) record(e journalEntry) {
 	e.seq = journalSeq.Add(1)
 	r := recordOf(&e)
-	size := sizeOf(&r)
+	size := r.size()
 	j.mu.Lock()
 	if old, evicted := j.ring.push(r); evicted {
-		size -= sizeOf(&old)
+		size -= old.size()
 	}
 	j.bytes += size
 	j.pool.charge(size)
@@ -123,7 +130,7 @@ func (j *journal) dropBefore(seq uint64, need int64) int64 {
 		if r.seq >= seq {
 			break
 		}
-		freed += sizeOf(&r)
+		freed += r.size()
 	}
 	dropOldest(&j.ring, k)
 	j.bytes -= freed
