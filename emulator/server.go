@@ -171,7 +171,7 @@ type Server struct {
 	initErr   error          // why the store did not open
 	tenants   *tenants
 	planSet   planHolder // every tenant's fee plans (feeplans.go)
-	journal   *journal // requests without a tenant (refused keys, the operator)
+	journal   *journal   // requests without a tenant (refused keys, the operator)
 	clock     *clock
 	timers    *timers
 	ipnLimits ipnLimits
