@@ -16,7 +16,7 @@ import (
 const (
 	defaultAdminLimit = 50
 	defaultJournal    = 100
-	maxAdminLimit     = 10000
+	maxAdminLimit     = 500
 )
 
 // adminPayment is a payment as the admin API shows it: Alma's JSON plus

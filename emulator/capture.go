@@ -3,6 +3,7 @@ package emulator
 import (
 	"io"
 	"strings"
+	"unsafe"
 )
 
 // maxCapturedBody bounds the request and answer bytes a journal entry keeps.
@@ -24,22 +25,38 @@ func (c *captured) keep(b []byte) {
 	}
 }
 
+// keptBody is what a journal entry keeps of a captured body: its bytes,
+// at their size, not yet redacted.
+type keptBody struct {
+	raw  string
+	more bool // bytes were left out
+}
+
+// keep copies what c captured, at its size.
+func keep(c *captured) keptBody {
+	return keptBody{raw: string(c.buf[:c.n]), more: c.more}
+}
+
 // text is what was kept, redacted, with "…" when cut.
-func (c *captured) text() string {
-	if c.n == 0 {
+func (k keptBody) text() string {
+	if k.raw == "" {
 		return ""
 	}
-	b := c.buf[:c.n]
+	b := make([]byte, len(k.raw), len(k.raw)+len("…"))
+	copy(b, k.raw)
 	maskCards(b)
-	s := string(b)
+	if k.more {
+		b = append(b, "…"...)
+	}
+	s := unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again: one copy per read
 	if strings.Contains(s, "sk_") {
 		s = redactKeys(s)
 	}
-	if c.more {
-		s += "…"
-	}
 	return s
 }
+
+// text is what c captured, redacted, with "…" when cut.
+func (c *captured) text() string { return keep(c).text() }
 
 // teeBody copies what the handler reads of a request body into c.
 type teeBody struct {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -101,15 +102,18 @@ func scenarioID(sc *scenarios.Scenario) string {
 }
 
 // newPayment builds a new payment of tenant t from a valid create request;
-// it starts on t's clock (its offset is t's advance).
+// it starts on t's clock (its offset is t's advance). It keeps nothing of
+// the decoded body (detach): custom_data and the cart are stored once,
+// compact and raw, escaped when written.
 func (s *Server) newPayment(req *createRequest, t *tenant, apiKey string, sc *scenarios.Scenario) *payment {
 	now := s.now(t)
+	detach(req)
 	in := req.Payment
 	p := &payment{
 		ID: s.gen.id("payment"), Created: now, State: stateNotStarted,
 		Amount: *in.PurchaseAmount, Installments: installmentsOf(in),
 		DeferredDays: in.DeferredDays, DeferredMonths: in.DeferredMonths,
-		CustomData: normalizeRaw(in.CustomData), Locale: orDefault(in.Locale, "fr"),
+		CustomData: compactRaw(in.CustomData), Locale: orDefault(in.Locale, "fr"),
 		Origin: orDefault(in.Origin, "online"), CaptureMethod: orDefault(in.CaptureMethod, "automatic"),
 		ReturnURL: in.ReturnURL, FailureReturnURL: in.FailureReturnURL,
 		CustomerCancelURL: in.CustomerCancelURL, IPNCallbackURL: in.IPNCallbackURL,
@@ -120,7 +124,7 @@ func (s *Server) newPayment(req *createRequest, t *tenant, apiKey string, sc *sc
 		p.TriggerText = in.DeferredDescription
 	}
 	if in.Cart != nil {
-		p.Cart, _ = json.Marshal(in.Cart) // plain structs always marshal
+		p.Cart = compactRaw(marshalRaw(in.Cart))
 	}
 	if fp, ok := s.plans().find(p.Installments, p.DeferredDays, p.DeferredMonths); ok {
 		p.Terms = fp
@@ -135,6 +139,33 @@ func (s *Server) newPayment(req *createRequest, t *tenant, apiKey string, sc *sc
 	}
 	p.note(now, "created", "payment created"+scenarioNote(scenarioID(sc)))
 	return p
+}
+
+// compactRaw is raw JSON compacted into a buffer of its own size, not
+// HTML-escaped (appendJSON escapes it when a payment is written); empty
+// or invalid stays empty.
+func compactRaw(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	var out bytes.Buffer
+	out.Grow(len(raw))
+	if json.Compact(&out, raw) != nil {
+		return nil
+	}
+	return bytes.Clone(out.Bytes())
+}
+
+// marshalRaw is v's JSON without HTML escapes (v is one of the
+// emulator's plain request structs, which always marshal).
+func marshalRaw(v any) json.RawMessage {
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return nil
+	}
+	return out.Bytes()
 }
 
 // scenarioNote is " (scenario x)" or "".

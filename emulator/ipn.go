@@ -68,16 +68,75 @@ type notice struct {
 }
 
 // ipnLog is the bounded log of delivery attempts; safe for concurrent use.
+// In a pool (the byte budget), it counts the bytes its attempts hold and
+// gives up its oldest when the pool is over its limit.
 type ipnLog struct {
-	mu   sync.Mutex
-	ring ring[delivery]
+	mu    sync.Mutex
+	ring  ring[delivery]
+	seqs  ring[uint64] // each attempt's number in ipnSeq, alongside ring
+	pool  *pool
+	bytes int64 // held by its attempts
 }
 
-// add logs one attempt.
+// add logs one attempt, dropping the oldest when full, then the oldest of
+// its pool's logs when the pool is over its limit.
 func (l *ipnLog) add(d delivery) {
+	size := sizeOf(&d)
+	l.mu.Lock()
+	if l.seqs.limit != l.ring.limit {
+		l.seqs = newRing[uint64](l.ring.limit)
+	}
+	if old, evicted := l.ring.push(d); evicted {
+		size -= sizeOf(&old)
+	}
+	l.seqs.push(ipnSeq.Add(1))
+	l.bytes += size
+	l.pool.charge(size)
+	l.mu.Unlock()
+	l.pool.trim()
+}
+
+// join makes l a member of p, counting what it holds.
+func (l *ipnLog) join(p *pool) {
+	l.mu.Lock()
+	l.pool = p
+	p.charge(l.bytes)
+	l.mu.Unlock()
+	p.join(l)
+}
+
+// oldest implements member.
+func (l *ipnLog) oldest() (uint64, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.ring.push(d)
+	if l.seqs.len() == 0 {
+		return 0, false
+	}
+	return l.seqs.at(0), true
+}
+
+// dropBefore implements member.
+func (l *ipnLog) dropBefore(seq uint64, need int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var freed int64
+	k := 0
+	for ; k < l.seqs.len() && freed < need && l.seqs.at(k) < seq; k++ {
+		d := l.ring.at(k)
+		freed += sizeOf(&d)
+	}
+	dropOldest(&l.ring, k)
+	dropOldest(&l.seqs, k)
+	l.bytes -= freed
+	l.pool.charge(-freed)
+	return freed
+}
+
+// size is the bytes l's attempts hold.
+func (l *ipnLog) size() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bytes
 }
 
 // of returns pid's attempts, oldest first.
@@ -99,6 +158,9 @@ func (l *ipnLog) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ring.reset()
+	l.seqs.reset()
+	l.pool.charge(-l.bytes)
+	l.bytes = 0
 }
 
 // notify arms p's notification as step says (nil: one normal notification),

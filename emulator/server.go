@@ -103,6 +103,10 @@ type Server struct {
 	AdminToken string
 	// MaxJournal bounds the request journal.
 	MaxJournal int
+	// MaxMemory bounds, in bytes, what the payments (the memory store), the
+	// journals and the IPN logs hold together (DefaultMaxMemory; budget.go):
+	// past their share, the oldest are evicted first.
+	MaxMemory int64
 	// HangLimit bounds a scenario's hang fault and delays.
 	HangLimit time.Duration
 	// IPNDelay is the wait, on the emulator's clock, before a notification
@@ -166,6 +170,7 @@ type Server struct {
 	dtimers   *durableTimers // its timers
 	initErr   error          // why the store did not open
 	tenants   *tenants
+	budget    *budget // MaxMemory's shares (budget.go)
 	planSet   planHolder // every tenant's fee plans (feeplans.go)
 	journal   *journal   // requests without a tenant (refused keys, the operator)
 	clock     *clock
@@ -337,11 +342,12 @@ func (s *Server) init() {
 			s.durable, s.store = d, d
 		}
 	}
+	s.journal = newJournal(s.MaxJournal)
+	s.useBudget()
 	s.tenants = newTenants(s.MaxTenants, s.newTenant)
 	for _, key := range s.knownKeys() {
 		s.tenants.of(key)
 	}
-	s.journal = newJournal(s.MaxJournal)
 	s.ipnClient = ipnClient(s.HTTPClient)
 	s.ipnCtx, s.ipnStop = context.WithCancel(context.Background())
 	s.gen = newGen(s.Seed)
@@ -369,6 +375,7 @@ func (s *Server) fillDefaults() {
 	setDefault(&s.MaxTenantPayments, min(DefaultMaxTenantPayments, s.MaxPayments))
 	setDefault(&s.MaxTenants, DefaultMaxTenants)
 	setDefault(&s.MaxJournal, DefaultMaxJournal)
+	setDefault(&s.MaxMemory, DefaultMaxMemory)
 	setDefault(&s.HangLimit, DefaultHangLimit)
 	setDefault(&s.IPNRetryBase, DefaultIPNRetryBase)
 	setDefault(&s.IPNMaxAttempts, DefaultIPNMaxAttempts)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // storeShards spreads payments over independently locked maps, so that
@@ -31,10 +32,13 @@ type paymentStore interface {
 }
 
 // store keeps payments in memory: at most perTenant of one tenant and max
-// in all, evicting the tenant's oldest, then the oldest of all. Its update
-// is the one place a payment is locked. It is safe for concurrent use.
+// in all, evicting the tenant's oldest, then the oldest of all; and, with
+// maxBytes set (the byte budget), at most maxBytes of payments, evicting
+// the oldest of all. Its update is the one place a payment is locked. It
+// is safe for concurrent use.
 type store struct {
 	shards [storeShards]shard
+	bytes  atomic.Int64 // held by the stored payments (sizeOf)
 
 	mu        sync.Mutex              // guards the rest
 	order     map[string]*ring[entry] // per tenant, oldest first
@@ -42,6 +46,7 @@ type store struct {
 	seq       uint64
 	max       int
 	perTenant int
+	maxBytes  int64 // 0: no byte budget
 }
 
 // entry is a stored payment's id in its tenant's order; seq orders
@@ -52,8 +57,9 @@ type entry struct {
 }
 
 type shard struct {
-	mu sync.Mutex
-	m  map[string]*payment
+	mu    sync.Mutex
+	m     map[string]*payment
+	sizes map[string]int64 // each payment's size, as last counted
 }
 
 // newStore returns a store holding at most max payments, perTenant of one
@@ -62,6 +68,7 @@ func newStore(limit, perTenant int) *store {
 	s := &store{order: map[string]*ring[entry]{}, max: max(limit, 1), perTenant: max(min(perTenant, limit), 1)}
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*payment)
+		s.shards[i].sizes = make(map[string]int64)
 	}
 	return s
 }
@@ -75,8 +82,8 @@ func (s *store) shardOf(id string) *shard {
 }
 
 // add stores p, evicting its tenant's oldest payment when the tenant is
-// full, then the oldest of all when the store is; it returns the evicted
-// ids.
+// full, then the oldest of all when the store is, in count or in bytes; it
+// returns the evicted ids.
 func (s *store) add(p *payment) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -97,10 +104,16 @@ func (s *store) add(p *payment) []string {
 	} else {
 		s.total++
 	}
+	size := sizeOf(p)
 	sh := s.shardOf(p.ID)
 	sh.mu.Lock()
 	sh.m[p.ID] = p
+	sh.sizes[p.ID] = size
 	sh.mu.Unlock()
+	s.bytes.Add(size)
+	for s.maxBytes > 0 && s.bytes.Load() > s.maxBytes && s.total > 1 {
+		evicted = append(evicted, s.evictLocked(s.oldestTenantLocked()))
+	}
 	return evicted
 }
 
@@ -127,17 +140,22 @@ func (s *store) evictLocked(tenant string) string {
 	return old.id
 }
 
-// forgetLocked drops payment id from its shard.
+// forgetLocked drops payment id from its shard and its bytes from the
+// count.
 func (s *store) forgetLocked(id string) {
 	sh := s.shardOf(id)
 	sh.mu.Lock()
+	s.bytes.Add(-sh.sizes[id])
 	delete(sh.m, id)
+	delete(sh.sizes, id)
 	sh.mu.Unlock()
 }
 
 // update runs f on the payment with this id under its lock and returns f's
 // error, or errNoPayment. f must not block: it reads and changes the
-// payment, renders it, nothing else.
+// payment, renders it, nothing else. With a byte budget, the payment's
+// size is counted again (a refund's comment, an order, events); the next
+// add evicts what went over.
 func (s *store) update(id string, f func(*payment) error) error {
 	sh := s.shardOf(id)
 	sh.mu.Lock()
@@ -146,7 +164,13 @@ func (s *store) update(id string, f func(*payment) error) error {
 	if !ok {
 		return errNoPayment
 	}
-	return f(p)
+	err := f(p)
+	if s.maxBytes > 0 {
+		size := sizeOf(p)
+		s.bytes.Add(size - sh.sizes[id])
+		sh.sizes[id] = size
+	}
+	return err
 }
 
 // read is update: in memory a look costs nothing more.
@@ -161,6 +185,9 @@ func (s *store) scan(ids []string, f func(*payment) bool) {
 		}
 	}
 }
+
+// size is the bytes the stored payments hold, as last counted.
+func (s *store) size() int64 { return s.bytes.Load() }
 
 // ids returns tenant's payment ids, newest first ("": every tenant's).
 func (s *store) ids(tenant string) []string {

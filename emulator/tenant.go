@@ -97,11 +97,15 @@ func (s *Server) newTenant(key string) *tenant {
 	if s.durable != nil {
 		s.durable.registerTenant(id, key)
 	}
-	return &tenant{
+	t := &tenant{
 		ID: id, Key: key, Name: g.company(),
 		creates: newCreates(maxCreateCursors), journal: newJournal(s.MaxJournal),
 		ipnLog: ipnLog{ring: newRing[delivery](maxIPNLog)}, hooks: &webhooks{}, integration: &integration{},
 	}
+	if s.budget != nil {
+		s.budget.adopt(t)
+	}
+	return t
 }
 
 // advanced is how far the tenant's clock was advanced.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ type serveFlags struct {
 	insecureAdmin                bool
 	store, seedState             string
 	maxTenants, maxTenantPays    int
+	maxMemory                    byteSize // --max-memory: the byte budget
 }
 
 // serveUsage heads `serve -h`.
@@ -116,6 +118,11 @@ func (f *serveFlags) define(fs *flag.FlagSet, env *envDefaults) {
 	fs.StringVar(&f.feePlans, "fee-plans", env.str(envName("fee-plans"), ""), usage("fee-plans", "YAML file of the merchant's fee plans (README \"Fee plans\"); default: a realistic merchant"))
 	fs.Int64Var(&f.maxAmount, "max-amount", env.int64(envName("max-amount"), emulator.DefaultMaxAmount), usage("max-amount", "largest purchase_amount in cents"))
 	fs.IntVar(&f.maxPayments, "max-payments", int(env.int64(envName("max-payments"), emulator.DefaultMaxPayments)), usage("max-payments", "payments kept in memory, oldest evicted"))
+	f.maxMemory = byteSize(emulator.DefaultMaxMemory)
+	if v := env.str(envName("max-memory"), ""); v != "" {
+		_ = f.maxMemory.Set(v) // a bad value is reported by check
+	}
+	fs.Var(&f.maxMemory, "max-memory", usage("max-memory", "the `size` the payments, the journal and the IPN log hold together, oldest evicted past it, such as 16MiB"))
 	fs.IntVar(&f.maxJournal, "max-journal", int(env.int64(envName("max-journal"), emulator.DefaultMaxJournal)), usage("max-journal", "requests kept in the journal"))
 	fs.IntVar(&f.maxConns, "max-conns", int(env.int64(envName("max-conns"), emulator.DefaultMaxConns)), usage("max-conns", "open connections served at once; one more is answered 503"))
 	fs.Var(&f.ipnAllow, "ipn-allow", usage("ipn-allow", "hosts IPN notifications may go to, repeatable or comma-separated: a name, an IP, *.example.com, with an optional :port; default: any"))
@@ -250,6 +257,9 @@ func (f *serveFlags) checkNumbers(src func(string) string) []error {
 	}
 	atLeast("max-payments", int64(f.maxPayments), 1)
 	atLeast("max-journal", int64(f.maxJournal), 1)
+	if f.maxMemory < minMaxMemory {
+		errs = append(errs, fmt.Errorf("%s: must be a size of at least 1MiB, such as 16MiB", src("max-memory")))
+	}
 	atLeast("max-conns", int64(f.maxConns), 1)
 	atLeast("max-tenants", int64(f.maxTenants), 1)
 	atLeast("max-tenant-payments", int64(f.maxTenantPays), 1)
@@ -347,6 +357,9 @@ func serve(ctx context.Context, f serveFlags, demo demoFlags, log *slog.Logger, 
 		return err
 	}
 	s := f.server(cat, log)
+	// The process is the server's: the runtime collects before its heap
+	// doubles the budgeted data (restored on return, for tests).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(emulator.MemoryLimit(s.MaxMemory)))
 	if f.feePlans != "" {
 		plans, err := emulator.LoadFeePlans(f.feePlans)
 		if err != nil {
@@ -410,7 +423,65 @@ func (f serveFlags) server(cat *scenarios.Catalog, log *slog.Logger) *emulator.S
 	s.Logger, s.LogRequests = log, f.logRequests
 	s.AdminToken, s.MaxTenants, s.MaxTenantPayments = f.adminToken, f.maxTenants, f.maxTenantPays
 	s.Store = f.store
+	s.MaxMemory = int64(f.maxMemory)
 	return s
+}
+
+// minMaxMemory is the smallest --max-memory.
+const minMaxMemory = 1 << 20
+
+// byteSize is a size flag: bytes, or a number with KiB, MiB or GiB (KB,
+// MB, GB: the same powers of 1024). A value that is not one is -1, which
+// check refuses, naming the flag or variable.
+type byteSize int64
+
+// String implements flag.Value.
+func (b *byteSize) String() string {
+	for _, u := range sizeUnits {
+		if *b >= byteSize(u.n) && int64(*b)%u.n == 0 {
+			return strconv.FormatInt(int64(*b)/u.n, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(*b), 10)
+}
+
+// Set implements flag.Value.
+func (b *byteSize) Set(v string) error {
+	n, err := parseByteSize(v)
+	if err != nil {
+		*b = -1
+		return err
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+// sizeUnits are byteSize's suffixes, largest first.
+var sizeUnits = []struct {
+	name string
+	n    int64
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}}
+
+// parseByteSize reads "32MiB", "512KiB", "1GB" or "1048576".
+func parseByteSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	unit := int64(1)
+	for _, u := range sizeUnits {
+		short := u.name[:1] + "B"
+		if rest, ok := strings.CutSuffix(v, u.name); ok {
+			v, unit = rest, u.n
+			break
+		}
+		if rest, ok := strings.CutSuffix(v, short); ok {
+			v, unit = rest, u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/unit {
+		return 0, errors.New("want a size such as 32MiB, 512KiB or 1048576")
+	}
+	return n * unit, nil
 }
 
 // watchInterval is how often --watch looks at the scenario folder.

@@ -230,7 +230,7 @@ func journalHas(t *testing.T, base, method, path string, status int) bool {
 			Status int    `json:"status"`
 		} `json:"data"`
 	}
-	require.Equal(t, http.StatusOK, getJSON(t, base+"/__admin/journal?limit=1000", &j))
+	require.Equal(t, http.StatusOK, getJSON(t, base+"/__admin/journal?limit=500", &j))
 	for _, e := range j.Data {
 		if e.Method == method && e.Path == path && e.Status == status {
 			return true
