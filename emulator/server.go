@@ -170,7 +170,7 @@ type Server struct {
 	dtimers   *durableTimers // its timers
 	initErr   error          // why the store did not open
 	tenants   *tenants
-	budget    *budget // MaxMemory's shares (budget.go)
+	budget    *budget    // MaxMemory's shares (budget.go)
 	planSet   planHolder // every tenant's fee plans (feeplans.go)
 	journal   *journal   // requests without a tenant (refused keys, the operator)
 	clock     *clock
