@@ -204,7 +204,7 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	writeOK(w, map[string]any{"data": entries})
+	writeList(w, entries)
 }
 
 // journalQuery is the journal's entries the request's limit and filters
@@ -309,7 +309,7 @@ func (s *Server) adminIPN(w http.ResponseWriter, r *http.Request) {
 	} else {
 		list = s.ipnRecent(tenantOf(r), defaultJournal)
 	}
-	writeOK(w, map[string]any{"data": orEmpty(list)})
+	writeList(w, list)
 }
 
 // adminReset answers POST /__admin/reset: the tenant's payments, journal,

@@ -16,7 +16,7 @@ import (
 // the default 4000 payments of about 3 KB (a plain payment with a few
 // events), fewer when they carry custom_data, URLs or comments at their
 // caps (about 25 KB each).
-const DefaultMaxMemory = 16 << 20
+const DefaultMaxMemory = 8 << 20
 
 // minMaxMemory is the smallest byte budget a Server takes (serve refuses
 // less): enough for a few payments at every cap.

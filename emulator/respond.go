@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bufio"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -53,6 +54,25 @@ func writeValue(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	writeAnswer(w, answer{status: status, body: b})
+}
+
+// writeList writes {"data":[…]} item by item, so that a long admin list
+// is never held encoded in one piece (items are the emulator's own shapes:
+// they always marshal).
+func writeList[T any](w http.ResponseWriter, items []T) {
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 16<<10)
+	bw.WriteString(`{"data":[`)
+	for i := range items {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		b, _ := json.Marshal(items[i])
+		bw.Write(b)
+	}
+	bw.WriteString(`]}`)
+	_ = bw.Flush()
 }
 
 // writeOK marshals v as a 200 JSON answer.
