@@ -151,19 +151,11 @@ func (p *pool) oldestMember() (member, uint64) {
 	return best, max(second, first+1)
 }
 
-// dropOldest removes the k oldest values of r (all when k ≥ its length),
-// copying the rest: for a trim, not for every push.
+// dropOldest removes the k oldest values of r (all when k ≥ its length).
 func dropOldest[T any](r *ring[T], k int) {
-	n := r.len()
-	k = min(k, n)
-	if k <= 0 {
-		return
+	for range min(k, r.len()) {
+		r.popOldest()
 	}
-	rest := make([]T, 0, n-k)
-	for i := k; i < n; i++ {
-		rest = append(rest, r.at(i))
-	}
-	r.buf, r.start = rest, 0
 }
 
 // sizeOf is the bytes a value holds: its own size and, through pointers,
