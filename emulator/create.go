@@ -204,7 +204,7 @@ func (s *Server) order(paymentID string, o *orderRequest, now time.Time) orderJS
 	return orderJSON{
 		ID: s.gen.id("order"), Created: now.Unix(), Updated: now.Unix(), Payment: paymentID,
 		MerchantReference: optString(o.MerchantReference), MerchantURL: optString(o.MerchantURL),
-		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: normalizeRaw(orEmptyObject(o.Data)),
+		CustomerURL: optString(o.CustomerURL), Comment: optString(o.Comment), Data: compactRaw(orEmptyObject(o.Data)),
 	}
 }
 

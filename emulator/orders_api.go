@@ -131,7 +131,7 @@ func (u *orderUpdate) apply(o *orderJSON, now time.Time) {
 		}
 	}
 	if len(u.Data) > 0 {
-		o.Data = normalizeRaw(u.Data)
+		o.Data = compactRaw(u.Data)
 	}
 	o.Updated = now.Unix()
 }

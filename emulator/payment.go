@@ -419,7 +419,7 @@ func (p *payment) cancel(now time.Time) *apiError {
 func (p *payment) edit(req *editRequest) {
 	e := req.Payment
 	if e.CustomData != nil {
-		p.CustomData = normalizeRaw(e.CustomData)
+		p.CustomData = compactRaw(e.CustomData)
 	}
 	if e.Locale != nil {
 		p.Locale = *e.Locale
