@@ -67,7 +67,7 @@ func TestRoutes(t *testing.T) {
 		{"unknown merchant", "GET", "/in-page/merchants/merchant_x", 404, "application/json", `"unknown merchant id"`},
 		{"overlong merchant id", "GET", "/in-page/merchants/" + strings.Repeat("m", 65), 404, "application/json", `"not_found"`},
 		{"payment page", "GET", "/pay/11jiyZd3Er547365omsqcwM6KsaMQ3fN2E", 200, "text/html; charset=utf-8", `id="alma-form"`},
-		{"payment page script", "GET", "/in-page/pay.js", 200, "text/javascript; charset=utf-8", "/__admin/payments/"},
+		{"payment page script", "GET", "/in-page/pay.js", 200, "text/javascript; charset=utf-8", "page + '/payment'"},
 		{"payment page style", "GET", "/in-page/pay.css", 200, "text/css; charset=utf-8", ".submit"},
 		{"dashboard", "GET", inpage.DashboardPath, 200, "text/html; charset=utf-8", `id="payments"`},
 		{"dashboard script", "GET", "/in-page/dashboard.js", 200, "text/javascript; charset=utf-8", "/payments?limit=50"},
@@ -149,8 +149,10 @@ func TestWidgetNeverSeesTheCard(t *testing.T) {
 	for _, f := range []string{"/customer", "cc-number", "<input", "XMLHttpRequest"} {
 		assert.NotContains(t, body, f)
 	}
-	assert.Equal(t, 1, strings.Count(body, "fetch("), "one call only")
-	assert.Contains(t, body, "fetch(base + '/in-page/merchants/'", "the widget's one call is the merchant check")
+	assert.Equal(t, 2, strings.Count(body, "fetch("), "two calls only")
+	assert.Contains(t, body, "fetch(base + '/in-page/merchants/'", "the widget's first call is the merchant check")
+	assert.Contains(t, body, "'/v1/checkout/payments/'", "its second Alma's return-urls call")
+	assert.Contains(t, body, "'X-Alma-Agent': agent", "sent with X-Alma-Agent, as Alma's")
 	assert.Contains(t, body, "'/pay/'", "the modal frames the payment page")
 }
 
