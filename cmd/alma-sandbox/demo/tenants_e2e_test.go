@@ -103,7 +103,7 @@ func TestPagesWithAdminToken(t *testing.T) {
 			chromedp.WaitVisible(css("#alma-number")),
 		), "the hosted page")
 		assert.Contains(t, text(t, ctx, "#alma-title"), "300", "the amount read from GET /pay/{id}/payment")
-		assert.Len(t, mustNodes(t, ctx, "#alma-plan li"), 4, "the plan")
+		assert.Len(t, allText(t, ctx, "#alma-plan li"), 4, "the plan")
 		require.NoError(t, within(ctx, 15*time.Second, typeCard(nil, "4242 4242 4242 4242", "04/42", "424")))
 		assert.Equal(t, "/return?pid="+hosted.ID, landed(t, ctx))
 	})
@@ -121,10 +121,10 @@ func TestPagesWithAdminToken(t *testing.T) {
 	})
 }
 
-// mustNodes returns the nodes of sel (there may be none).
-func mustNodes(t *testing.T, ctx context.Context, sel string) []string {
+// allText is the text of every element sel matches (none: empty).
+func allText(t *testing.T, ctx context.Context, sel string) []string {
 	t.Helper()
-	n, err := get(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(` + jsString(sel) + `)).map(function (e) { return e.textContent; })`))
+	n, err := get(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(`+jsString(sel)+`)).map(function (e) { return e.textContent; })`))
 	require.NoError(t, err, sel)
 	return n
 }
