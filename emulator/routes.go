@@ -27,6 +27,8 @@ func (s *Server) routes() http.Handler {
 	public := func(h http.HandlerFunc) http.Handler { return s.withPublicAuth(h) }
 	r.Handle("/v1/payments/eligibility", public(s.eligibilityV1)).Methods(post)
 	r.Handle("/v2/payments/eligibility", public(s.eligibilityV2)).Methods(post)
+	// Alma's In-Page widget reads where to send the customer (pay_read.go).
+	r.HandleFunc("/v1/checkout/payments/{id}/return-urls", s.checkoutReturnURLs).Methods(get, http.MethodOptions)
 
 	api := r.PathPrefix("/v1").Subrouter()
 	api.Use(s.withSecretKey)
@@ -67,6 +69,7 @@ func (s *Server) routes() http.Handler {
 	admin.Use(s.withAdmin)
 	s.adminRoutes(admin)
 	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}", s.customerOnPage).Methods(post)
+	r.HandleFunc("/pay/{short:[A-Za-z0-9]+}/payment", s.payPageRead).Methods(get, http.MethodHead)
 	inpage.Register(r, s.knownMerchant)
 	return s.withRecover(s.withJournal(s.withCORS(s.withGuard(s.withOutage(r)))))
 }

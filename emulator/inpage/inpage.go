@@ -3,9 +3,11 @@
 // payment page at a payment's url, and the dashboard at /__admin/ui.
 //
 // Everything is plain HTML, CSS and JavaScript embedded in the binary: no
-// build step, no CDN. The pages talk to the emulator only through its admin
-// API (GET /__admin/payments/{id}, POST /__admin/payments/{id}/customer and
-// the dashboard's admin calls); this package holds no state.
+// build step, no CDN. The payment page talks to the emulator through its own
+// routes (GET /pay/{id}/payment, POST /pay/{id}), the widget through the
+// merchant check and Alma's GET /v1/checkout/payments/{id}/return-urls, the
+// dashboard through the admin API in the scope typed in it (a merchant's
+// key or the admin token); this package holds no state.
 //
 // The widget opens the payment page in an iframe, as Alma's widget does, so
 // the card is typed on the emulator's origin and a merchant page on another

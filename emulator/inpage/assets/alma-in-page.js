@@ -37,6 +37,10 @@
  * tells this script the outcome by postMessage, to the merchant page's origin
  * only (passed as ?parent=): accepted (the browser goes to redirect_url, i.e.
  * return_url?pid=...) or closed (onUserCloseModal runs).
+ * startPayment also asks, as Alma's build does, where the customer goes
+ * afterwards: GET /v1/checkout/payments/{id}/return-urls with X-Alma-Agent
+ * (public, any origin); the page's own redirect wins, these URLs are the
+ * fallback, and a failed call changes nothing else.
  */
 (function (root, script, factory) {
   'use strict';
@@ -207,6 +211,34 @@
     });
   }
 
+  // agent is the X-Alma-Agent this widget sends, as Alma's browser code
+  // names itself (the exact 2.x string is not public: our choice).
+  var agent = 'Alma In-Page/2 (alma-sandbox)';
+
+  // returnUrls asks the emulator where the customer goes after the modal,
+  // as Alma's widget asks its API: {return_url, failure_return_url,
+  // customer_cancel_url, origin}; {} when the call fails.
+  function returnUrls(paymentId) {
+    var url = base + '/v1/checkout/payments/' + encodeURIComponent(paymentId) + '/return-urls';
+    return fetch(url, { headers: { Accept: 'application/json', 'X-Alma-Agent': agent } }).then(function (res) {
+      return res.ok ? res.json() : {};
+    }).catch(function () {
+      return {};
+    });
+  }
+
+  // withPid adds pid=<paymentId> to a return URL, as Alma does ('' when
+  // there is none or it is not a URL).
+  function withPid(raw, paymentId) {
+    try {
+      var u = new URL(raw);
+      u.searchParams.set('pid', paymentId);
+      return u.toString();
+    } catch (e) {
+      return '';
+    }
+  }
+
   // renderUnknownMerchant puts an error in place of the plan for a
   // merchant id the emulator does not know (Alma's embedded plan fails to
   // load for one; its wording is not public), and logs it.
@@ -267,6 +299,7 @@
     // open shows the modal of paymentId and follows its outcome.
     function open(a, paymentId) {
       closeModal();
+      var urls = returnUrls(paymentId);
       modal = openModal(paymentId, opts.locale);
       var frame = modal.frame;
       listener = function (event) {
@@ -283,7 +316,14 @@
           }
           if (data.redirectUrl) {
             window.location.assign(data.redirectUrl);
+            return;
           }
+          urls.then(function (u) {
+            var fallback = outcome === 'rejected' ? u.failure_return_url || u.return_url : u.return_url;
+            if (fallback && withPid(fallback, paymentId)) {
+              window.location.assign(withPid(fallback, paymentId));
+            }
+          });
         } else if (data.type === 'alma-sandbox:closed') {
           userClosed();
         }

@@ -4,6 +4,14 @@
  * IPN deliveries (on the wall clock, as the journal records them), and
  * buttons that call the admin API. Plain JS; every value from the API goes
  * into the page as text, never as HTML.
+ *
+ * Its scope is the credential typed in the scope field, kept for the tab
+ * in the session storage (nothing else is stored): a merchant's secret key
+ * (Authorization: Alma-Auth sk_test_…) shows that tenant only; the admin
+ * token (Authorization: Bearer …) or, on an open emulator, nothing shows
+ * the operator's view: the tenants and every payment with its merchant,
+ * narrowed to one tenant with X-Alma-Sandbox-Tenant. A 401 asks for the
+ * key or token.
  */
 (function () {
   'use strict';
@@ -14,13 +22,66 @@
   // journalLimit is how many of the latest requests the detail asks for
   // (not 1000 every 2 s); the page keeps the selected payment's.
   var journalLimit = 100;
+  // pageSize is how many payments one page lists; cursors holds the
+  // starting_after of every page up to the one shown ('' is the newest).
+  var pageSize = 50;
+  var cursors = [''];
+  var lastShown = '';
+  // authItem is the tab's one stored entry: the admin credential.
+  var authItem = 'alma-sandbox:admin-credential';
+  var credential = storedCredential();
+  // narrowed is the merchant id the operator narrows every call to ('':
+  // every tenant).
+  var narrowed = '';
+
+  function storedCredential() {
+    try {
+      return window.sessionStorage.getItem(authItem) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  // isKey reports whether the credential is a merchant's secret key (the
+  // tenant's own scope) rather than the admin token.
+  function isKey(c) {
+    return /^sk_/.test(c || '');
+  }
+
+  // scopeHeaders adds the credential and, for the operator unless wide,
+  // the tenant it narrows to.
+  function scopeHeaders(headers, wide) {
+    if (isKey(credential)) {
+      headers.Authorization = 'Alma-Auth ' + credential;
+    } else if (credential) {
+      headers.Authorization = 'Bearer ' + credential;
+    }
+    if (narrowed && !wide && !isKey(credential)) {
+      headers['X-Alma-Sandbox-Tenant'] = narrowed;
+    }
+    return headers;
+  }
+
+  // needAuth shows (or hides) the prompt for a key or token.
+  function needAuth(show) {
+    $('auth-prompt').hidden = !show;
+    document.body.setAttribute('data-auth', show ? 'needed' : 'ok');
+    if (show) {
+      $('scope').textContent = credential ? 'refused: ' + (isKey(credential) ? 'this key' : 'this token') : 'no key or token';
+      if (document.activeElement !== $('auth-value')) {
+        $('auth-value').focus();
+      }
+    }
+  }
 
   function $(id) {
     return document.getElementById(id);
   }
 
-  function api(method, path, body) {
-    var init = { method: method, headers: { Accept: 'application/json' } };
+  // api calls the admin API in the dashboard's scope (wide: without the
+  // operator's narrowing); a 401 shows the prompt for a key or token.
+  function api(method, path, body, wide) {
+    var init = { method: method, headers: scopeHeaders({ Accept: 'application/json' }, wide) };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -29,6 +90,9 @@
       return res.json().catch(function () {
         return {};
       }).then(function (data) {
+        if (res.status === 401) {
+          needAuth(true);
+        }
         if (!res.ok) {
           var why = errorMessage(data);
           throw new Error(method + ' ' + path + ': ' + res.status + (why ? ' — ' + why : ''));
@@ -96,6 +160,9 @@
       cell(tr, p.installments_count).className = 'num';
       cell(tr, p.expired_at ? p.state + ' (cancelled)' : p.state, 'state ' + p.state).className = 'num';
       idCell(tr, (item.sandbox || {}).scenario || '');
+      var m = cell(tr, (item.sandbox || {}).merchant_id || '');
+      m.className = 'merchant';
+      m.title = (item.sandbox || {}).merchant_id || '';
       tr.addEventListener('click', function () {
         select(p.id);
       });
@@ -176,6 +243,7 @@
     dl.textContent = '';
     field(dl, 'state', p.state + (p.expired_at ? ' (expired_at ' + when(p.expired_at) + ')' : ''));
     field(dl, 'amount', euros(p.purchase_amount) + ' in ' + p.installments_count);
+    field(dl, 'merchant', (item.sandbox || {}).merchant_id || '');
     field(dl, 'scenario', (item.sandbox || {}).scenario || '(happy path)');
     field(dl, 'card', (item.sandbox || {}).card_last4 ? '•••• ' + item.sandbox.card_last4 : '');
     field(dl, 'return_url', p.return_url);
@@ -207,11 +275,98 @@
     });
   }
 
+  // loadPage lists the page of payments cursors points at, and enables
+  // the pager from has_more.
+  function loadPage() {
+    var after = cursors[cursors.length - 1];
+    var q = '/payments?limit=' + pageSize + (after ? '&starting_after=' + encodeURIComponent(after) : '');
+    return api('GET', q).then(function (res) {
+      var items = res.data || [];
+      renderList(items);
+      lastShown = items.length ? (items[items.length - 1].payment || {}).id || '' : '';
+      $('older').disabled = !res.has_more || !lastShown;
+      $('newest').disabled = cursors.length === 1;
+      $('page').textContent = 'page ' + cursors.length;
+    }, function (err) {
+      if (after) {
+        cursors = [''];  // the page's first payment is gone (a reset): back to the newest
+      }
+      throw err;
+    });
+  }
+
+  // loadScope shows the scope: the merchant of a key, or the operator's
+  // tenants (asked without narrowing) and the narrowing select.
+  function loadScope() {
+    return api('GET', '/tenants', undefined, true).then(function (res) {
+      needAuth(false);
+      var list = res.data || [];
+      if (isKey(credential)) {
+        var me = list[0] || {};
+        $('scope').textContent = 'merchant ' + (me.merchant_id || '?') + (me.name ? ' (' + me.name + ')' : '');
+        $('tenants-box').hidden = true;
+        $('narrow-box').hidden = true;
+        return;
+      }
+      $('scope').textContent = 'operator' + (credential ? ' (admin token)' : '') + ': ' + (narrowed ? narrowed + ' only' : 'every tenant');
+      renderTenants(list);
+    });
+  }
+
+  // renderTenants fills the operator's tenants table and narrowing select.
+  function renderTenants(list) {
+    $('tenants-box').hidden = false;
+    $('narrow-box').hidden = false;
+    var body = $('tenants').tBodies[0];
+    body.textContent = '';
+    var select = $('narrow');
+    select.textContent = '';
+    var every = document.createElement('option');
+    every.value = '';
+    every.textContent = 'every tenant';
+    select.appendChild(every);
+    list.forEach(function (tn) {
+      var tr = document.createElement('tr');
+      tr.className = 'tenant' + (tn.merchant_id === narrowed ? ' selected' : '');
+      tr.setAttribute('data-merchant-id', tn.merchant_id || '');
+      idCell(tr, tn.merchant_id);
+      cell(tr, tn.name);
+      cell(tr, tn.key);
+      cell(tr, tn.payments).className = 'num';
+      cell(tr, tn.clock_offset).className = 'num';
+      tr.addEventListener('click', function () {
+        narrow(tn.merchant_id === narrowed ? '' : tn.merchant_id);
+      });
+      body.appendChild(tr);
+      var o = document.createElement('option');
+      o.value = tn.merchant_id || '';
+      o.textContent = (tn.merchant_id || '') + (tn.name ? ' (' + tn.name + ')' : '');
+      select.appendChild(o);
+    });
+    select.value = narrowed;
+  }
+
+  // narrow scopes every later call of the operator to one tenant ('':
+  // every tenant).
+  function narrow(id) {
+    narrowed = id || '';
+    rescope();
+  }
+
+  // rescope starts over in a new scope: first page, no payment selected.
+  function rescope() {
+    cursors = [''];
+    selected = '';
+    $('detail').hidden = true;
+    flash('');
+    tables();
+    refresh();
+  }
+
   function refresh() {
     return Promise.all([
-      api('GET', '/payments?limit=50').then(function (res) {
-        renderList(res.data || []);
-      }),
+      loadScope(),
+      loadPage(),
       api('GET', '/clock').then(function (c) {
         $('clock').textContent = when(c.now) + (c.offset && c.offset !== '0s' ? ' (+' + c.offset + ')' : '');
       }).catch(function () {
@@ -315,7 +470,8 @@
   });
   $('refresh').addEventListener('click', refresh);
   $('reset').addEventListener('click', function () {
-    if (window.confirm('Forget every payment, the journal and armed scenarios?')) {
+    var whose = isKey(credential) || narrowed ? 'this merchant\'s' : 'every tenant\'s';
+    if (window.confirm('Forget ' + whose + ' payments, journal and armed scenarios?')) {
       selected = '';
       $('detail').hidden = true;
       act('POST', '/reset', {}, function () {
@@ -324,6 +480,37 @@
     }
   });
   $('auto').addEventListener('change', schedule);
+  $('older').addEventListener('click', function () {
+    if (lastShown) {
+      cursors.push(lastShown);
+      refresh();
+    }
+  });
+  $('newest').addEventListener('click', function () {
+    cursors = [''];
+    refresh();
+  });
+  $('narrow').addEventListener('change', function () {
+    narrow($('narrow').value);
+  });
+  $('auth').addEventListener('submit', function (event) {
+    event.preventDefault();
+    credential = $('auth-value').value.trim();
+    $('auth-value').value = '';
+    try {
+      window.sessionStorage.setItem(authItem, credential);
+    } catch (e) {}
+    narrowed = '';
+    rescope();
+  });
+  $('auth-forget').addEventListener('click', function () {
+    credential = '';
+    try {
+      window.sessionStorage.removeItem(authItem);
+    } catch (e) {}
+    narrowed = '';
+    rescope();
+  });
 
   function schedule() {
     if (timer) {

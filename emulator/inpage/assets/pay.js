@@ -2,8 +2,9 @@
  * alma-sandbox payment page, served at /pay/{short}: the hosted page of a
  * redirect integration and, with ?embed=1, the content of the In-Page modal.
  *
- * It reads the payment with GET /__admin/payments/{id} and sends the
- * customer's step with POST /pay/{id} (JSON only). The card number
+ * It reads the payment with GET /pay/{id}/payment and sends the customer's
+ * step with POST /pay/{id} (JSON only): its own routes, never the admin
+ * API, so it works on an emulator started with --admin-token. The card number
  * goes into that one request and nowhere else: it is never logged, stored or
  * posted to the merchant's page (the emulator keeps only the last four
  * digits).
@@ -182,11 +183,10 @@
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    // The customer's step posts to the page's own route; reads go to the
-    // admin API (same origin).
-    var target = path === '/customer'
-      ? base + '/pay/' + encodeURIComponent(paymentId.replace(/^payment_/, ''))
-      : base + '/__admin/payments/' + encodeURIComponent(paymentId) + path;
+    // The page's own routes (same origin): POST /pay/{id} is the
+    // customer's step, GET /pay/{id}/payment the payment as the page shows it.
+    var page = base + '/pay/' + encodeURIComponent(paymentId.replace(/^payment_/, ''));
+    var target = path === '/customer' ? page : page + '/payment';
     return fetch(target, init).then(function (res) {
       return res.json().catch(function () {
         return {};
@@ -269,11 +269,11 @@
         status(t('notFound'));
         return;
       }
-      if (res.status !== 200 || !res.data.payment) {
+      if (res.status !== 200 || !res.data.id) {
         status(t('failed', { s: res.status }));
         return;
       }
-      payment = res.data.payment;
+      payment = res.data;
       render();
     }).catch(function () {
       status(t('failed', { s: 'network' }));
