@@ -195,6 +195,8 @@ func FuzzClientCalls(f *testing.F) {
 			{http.MethodPost, "/v1/payments/" + id + "/charge-first-installment"},
 			{http.MethodGet, "/v1/orders/" + order},
 			{http.MethodGet, "/v1/me/extended-data"},
+			{http.MethodGet, "/v1/checkout/payments/" + id + "/return-urls"},
+			{http.MethodGet, "/pay/" + strings.TrimPrefix(id, "payment_") + "/payment"},
 		} {
 			rec := serve(h, call.method, call.path, body)
 			if rec.Code == http.StatusNoContent {

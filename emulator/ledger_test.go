@@ -500,6 +500,9 @@ func driveEveryRoute(t *testing.T, lc *ledgerClient) {
 	}
 	lc.call(ok, get, "/v1/payments", nil)
 	lc.call(http.StatusNotFound, get, "/v1/payments/{id}", nil, "id", "payment_11missing")
+	widget := str(t, lc.c.create(20000), "id")
+	lc.call(ok, get, "/v1/checkout/payments/{id}/return-urls", nil, "id", widget)
+	lc.call(http.StatusNoContent, http.MethodOptions, "/v1/checkout/payments/{id}/return-urls", nil, "id", widget)
 
 	hook := str(t, lc.call(ok, post, "/v1/webhooks", request(t, "webhook_create.json")), "id")
 	lc.call(ok, get, "/v1/webhooks", nil)
