@@ -21,9 +21,14 @@ COPY bin/alma-sandbox /alma-sandbox
 # host's loopback. Scenario files mounted in /scenarios are added to the
 # embedded ones; a file with a default scenario's id replaces it. Every
 # `serve` flag has an ALMA_SANDBOX_* variable (`alma-sandbox serve -h`).
+# The admin API is open, as on a developer's machine: inside a container
+# every interface is the container's own, so publish the port on the
+# host's loopback (-p 127.0.0.1:4242:4242), or set ALMA_SANDBOX_ADMIN_TOKEN
+# (and ALMA_SANDBOX_INSECURE_ADMIN=false) where others can reach it.
 ENV ALMA_SANDBOX_ADDR=0.0.0.0:4242 \
     ALMA_SANDBOX_PUBLIC_URL=http://127.0.0.1:4242 \
-    ALMA_SANDBOX_SCENARIOS=/scenarios
+    ALMA_SANDBOX_SCENARIOS=/scenarios \
+    ALMA_SANDBOX_INSECURE_ADMIN=true
 EXPOSE 4242
 VOLUME ["/scenarios"]
 
