@@ -55,9 +55,6 @@ func (k keptBody) text() string {
 	return s
 }
 
-// text is what c captured, redacted, with "…" when cut.
-func (c *captured) text() string { return keep(c).text() }
-
 // teeBody copies what the handler reads of a request body into c.
 type teeBody struct {
 	io.ReadCloser
