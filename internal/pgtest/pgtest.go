@@ -76,14 +76,24 @@ func Stop() {
 	cluster = nil
 }
 
-// start makes and starts a cluster on a free loopback port.
+// ownerFile names, in a cluster's folder, the pid of the test process that
+// started it.
+const ownerFile = "owner.pid"
+
+// start makes and starts a cluster on a free loopback port, after
+// stopping the clusters of test processes that died without Stop (a panic
+// or a timeout skips TestMain's end).
 func start() (*server, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err
 	}
+	stopOrphans(bin)
 	dir, err := os.MkdirTemp("", "alma-pg-")
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
 	}
 	s := &server{dir: dir, data: filepath.Join(dir, "data"), bin: bin}
@@ -113,6 +123,29 @@ func start() (*server, error) {
 	}
 	s.url = fmt.Sprintf("postgres://alma@127.0.0.1:%d", port)
 	return s, nil
+}
+
+// stopOrphans stops and removes the clusters whose test process is gone.
+func stopOrphans(bin string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "alma-pg-*"))
+	for _, dir := range dirs {
+		data, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue // not ours, or still being made
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue // its test process still runs
+		}
+		orphan := &server{dir: dir, data: filepath.Join(dir, "data"), bin: bin}
+		if info, err := os.Stat(dir); err == nil {
+			if st, ok := info.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 && st.Uid != 0 {
+				orphan.cred = &syscall.Credential{Uid: st.Uid, Gid: st.Gid}
+			}
+		}
+		_ = orphan.pgctl("stop", "-m", "immediate", "-w")
+		_ = os.RemoveAll(dir)
+	}
 }
 
 // pgctl runs pg_ctl on the cluster.
