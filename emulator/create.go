@@ -34,13 +34,13 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	header := r.Header.Get(scenarioHeader)
 	t := tenantOf(r)
 	view := scenarioView{s, t}
-	sc, err := replay.Select(view, &t.arms, header, ref)
+	sc, err := replay.Select(view, nil, header, ref)
 	if err != nil { // Select's only error: the header names an unknown scenario
 		writeError(w, fieldError(scenarioHeader, codeInvalidValue, "unknown scenario: "+header, header))
 		return
 	}
-	if sc == nil { // armed by the operator, for any tenant
-		if id := s.arms.Take(); id != "" {
+	if sc == nil { // armed for the tenant, else by the operator for any tenant
+		if id := s.takeArmed(t); id != "" {
 			sc, _ = view.Get(id)
 		}
 	}

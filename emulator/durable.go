@@ -34,8 +34,9 @@ import (
 //
 // Payments are rows holding their record (record.go), locked while a
 // request changes them: the database is the one truth, replicas keep no
-// copy. The journal, the IPN log, armed scenarios, scenario overrides,
-// create cursors and chaos rules stay in each replica's memory.
+// copy. Armed scenarios are rows too (arms.go). The journal, the IPN log,
+// scenario overrides, create cursors and chaos rules stay in each
+// replica's memory.
 
 // Durable-store settings.
 const (
@@ -55,6 +56,7 @@ var schema = []string{
 	`CREATE TABLE IF NOT EXISTS alma_timers (id TEXT PRIMARY KEY, pid TEXT NOT NULL, due_ns BIGINT NOT NULL, seq BIGINT NOT NULL, spec TEXT NOT NULL, lease_owner TEXT NOT NULL DEFAULT '', lease_until_ns BIGINT NOT NULL DEFAULT 0)`,
 	`CREATE INDEX IF NOT EXISTS alma_timers_due ON alma_timers (due_ns, seq)`,
 	`CREATE INDEX IF NOT EXISTS alma_timers_pid ON alma_timers (pid)`,
+	`CREATE TABLE IF NOT EXISTS alma_arms (tenant TEXT NOT NULL, id TEXT NOT NULL, seq BIGINT NOT NULL, remaining INTEGER NOT NULL, PRIMARY KEY (tenant, id))`,
 }
 
 // db is a durable store of payments and timers; safe for concurrent use.
@@ -454,7 +456,7 @@ func (d *db) reset(tenant string) []string {
 	ctx, cancel := storeCtx()
 	defer cancel()
 	if tenant == "" {
-		for _, q := range []string{`DELETE FROM alma_payments`, `DELETE FROM alma_timers`, `UPDATE alma_tenants SET offset_ns = 0`, `DELETE FROM alma_meta WHERE k = 'clock_offset'`} {
+		for _, q := range []string{`DELETE FROM alma_payments`, `DELETE FROM alma_timers`, `DELETE FROM alma_arms`, `UPDATE alma_tenants SET offset_ns = 0`, `DELETE FROM alma_meta WHERE k = 'clock_offset'`} {
 			if _, err := d.sql.ExecContext(ctx, q); err != nil {
 				_ = d.failed("reset", err)
 			}

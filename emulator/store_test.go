@@ -160,3 +160,39 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond, "no timer left")
 	assert.ElementsMatch(t, want, rc.PIDs(), "each IPN delivered once")
 }
+
+// TestArmsAreSharedByTheStore: on a durable store what one emulator arms,
+// a create on another takes, in arming order, once; a tenant's arms stay
+// its own and the operator's serve any tenant.
+func TestArmsAreSharedByTheStore(t *testing.T) {
+	for name, store := range stores(t) {
+		if name == "memory" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			url := store()
+			one, two := emulatortest.MustOpen(t, on(url)), emulatortest.MustOpen(t, on(url))
+			a1, a2, b2 := newClient(t, one).as(keyA), newClient(t, two).as(keyA), newClient(t, two).as(keyB)
+			arm := func(c *client, id string, n int) {
+				t.Helper()
+				require.Equal(t, http.StatusOK, c.do(http.MethodPost, "/__admin/scenarios/"+id+"/arm", map[string]int{"count": n}).Status)
+			}
+			arm(a1, "create_server_error", 1)
+			arm(a1, "validation_missing_field", 1)
+			assert.Equal(t, map[string]any{"create_server_error": float64(1), "validation_missing_field": float64(1)},
+				a2.do(http.MethodGet, "/__admin/scenarios", nil).JSON(t)["armed"], "the other emulator sees A's arms")
+			assert.Equal(t, http.StatusOK, b2.do(http.MethodPost, "/v1/payments", createBody(20000)).Status, "B takes none of A's")
+			assert.Equal(t, http.StatusInternalServerError, a2.do(http.MethodPost, "/v1/payments", createBody(20000)).Status, "first armed, taken on the other emulator")
+			assert.Equal(t, http.StatusBadRequest, a1.do(http.MethodPost, "/v1/payments", createBody(20000)).Status, "then the second")
+			assert.Equal(t, http.StatusOK, a2.do(http.MethodPost, "/v1/payments", createBody(20000)).Status, "then nothing")
+
+			operator := newClient(t, one)
+			require.Equal(t, http.StatusOK, operator.do(http.MethodPost, "/__admin/scenarios/create_server_error/arm", map[string]int{"count": 1}, "Authorization", "").Status)
+			assert.Equal(t, http.StatusInternalServerError, b2.do(http.MethodPost, "/v1/payments", createBody(20000)).Status, "the operator's arm serves any tenant")
+			arm(a1, "create_server_error", 3)
+			require.Equal(t, http.StatusOK, a2.do(http.MethodPost, "/__admin/reset", nil).Status)
+			assert.Empty(t, a1.do(http.MethodGet, "/__admin/scenarios", nil).JSON(t)["armed"], "A's reset disarms A everywhere")
+		})
+	}
+}

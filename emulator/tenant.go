@@ -298,15 +298,6 @@ func (s *Server) journalRecent(t *tenant, limit int, keep func(journalEntry) boo
 	return all
 }
 
-// armsOf is the arms an admin call of scope t arms: t's own, or (nil) the
-// operator's, which any tenant's next create takes.
-func (s *Server) armsOf(t *tenant) *replay.Arms {
-	if t == nil {
-		return &s.arms
-	}
-	return &t.arms
-}
-
 // advanceTenant moves t's clock forward by d: its payments' clocks with
 // it, and what falls due for them fires, in order, before it returns.
 func (s *Server) advanceTenant(t *tenant, d time.Duration) {
@@ -332,6 +323,7 @@ func (s *Server) resetTenant(t *tenant) {
 			s.ipnLimits.forget(id)
 		}
 		s.cancelTimers(orEmpty(gone))
+		s.armsOf(t).Reset()
 		t.clear()
 		s.saveTenant(t)
 	})
@@ -341,7 +333,6 @@ func (s *Server) resetTenant(t *tenant) {
 func (t *tenant) clear() {
 	t.journal.reset()
 	t.ipnLog.reset()
-	t.arms.Reset()
 	t.creates.reset()
 	t.live.reset()
 	t.chaos.lift()
@@ -358,10 +349,11 @@ func (s *Server) resetAll() {
 		s.store.reset("")
 		s.ipnLimits.reset()
 		for _, t := range s.tenants.all() {
+			s.armsOf(t).Reset()
 			t.clear()
 		}
 		s.journal.reset()
-		s.arms.Reset()
+		s.armsOf(nil).Reset()
 		s.live.reset()
 		s.chaos.lift()
 		s.clock.reset()
