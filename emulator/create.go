@@ -54,7 +54,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	key := info(r).apiKey
 	buf := getBuffer()
 	defer putBuffer(buf)
-	step := t.creates.next(sc, ref, s.clock.now())
+	step := s.createStep(t, sc, ref)
 	if cs := s.chaosStep(r, string(scenarios.OpCreate)); cs != nil {
 		step = cs // an outage: the scenario's create step waits for the next call
 	}

@@ -34,9 +34,9 @@ import (
 //
 // Payments are rows holding their record (record.go), locked while a
 // request changes them: the database is the one truth, replicas keep no
-// copy. Armed scenarios are rows too (arms.go). The journal, the IPN log,
-// scenario overrides, create cursors and chaos rules stay in each
-// replica's memory.
+// copy. Armed scenarios and create cursors are rows too (arms.go,
+// cursors.go). The journal, the IPN log, scenario overrides and chaos
+// rules stay in each replica's memory.
 
 // Durable-store settings.
 const (
@@ -57,6 +57,7 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS alma_timers_due ON alma_timers (due_ns, seq)`,
 	`CREATE INDEX IF NOT EXISTS alma_timers_pid ON alma_timers (pid)`,
 	`CREATE TABLE IF NOT EXISTS alma_arms (tenant TEXT NOT NULL, id TEXT NOT NULL, seq BIGINT NOT NULL, remaining INTEGER NOT NULL, PRIMARY KEY (tenant, id))`,
+	`CREATE TABLE IF NOT EXISTS alma_cursors (tenant TEXT NOT NULL, k TEXT NOT NULL, last_ns BIGINT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant, k))`,
 }
 
 // db is a durable store of payments and timers; safe for concurrent use.
@@ -456,7 +457,7 @@ func (d *db) reset(tenant string) []string {
 	ctx, cancel := storeCtx()
 	defer cancel()
 	if tenant == "" {
-		for _, q := range []string{`DELETE FROM alma_payments`, `DELETE FROM alma_timers`, `DELETE FROM alma_arms`, `UPDATE alma_tenants SET offset_ns = 0`, `DELETE FROM alma_meta WHERE k = 'clock_offset'`} {
+		for _, q := range []string{`DELETE FROM alma_payments`, `DELETE FROM alma_timers`, `DELETE FROM alma_arms`, `DELETE FROM alma_cursors`, `UPDATE alma_tenants SET offset_ns = 0`, `DELETE FROM alma_meta WHERE k = 'clock_offset'`} {
 			if _, err := d.sql.ExecContext(ctx, q); err != nil {
 				_ = d.failed("reset", err)
 			}

@@ -43,6 +43,7 @@ func (t *durableTimers) run() {
 		for _, id := range t.d.enforceCaps() {
 			t.s.ipnLimits.forget(id)
 		}
+		t.d.dropStaleCursors(t.s.clock.now())
 		t.pass(false)
 		select {
 		case <-tick.C:

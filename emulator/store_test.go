@@ -196,3 +196,28 @@ func TestArmsAreSharedByTheStore(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateStepsSharedByTheStore: on a durable store a client's retries
+// walk one scenario's create steps whichever emulator they reach, and the
+// walk starts over as in memory (past its last step, at the reset).
+func TestCreateStepsSharedByTheStore(t *testing.T) {
+	for name, store := range stores(t) {
+		if name == "memory" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			url := store()
+			one, two := emulatortest.MustOpen(t, on(url)), emulatortest.MustOpen(t, on(url))
+			c1, c2 := newClient(t, one).as(keyA), newClient(t, two).as(keyA)
+			create := func(c *client) int {
+				return c.do(http.MethodPost, "/v1/payments", createBody(20000), "X-Alma-Sandbox-Scenario", "create_server_error").Status
+			}
+			assert.Equal(t, http.StatusInternalServerError, create(c1), "the step, on one")
+			assert.Equal(t, http.StatusOK, create(c2), "the retry on the other is past it")
+			assert.Equal(t, http.StatusInternalServerError, create(c1), "a new run starts over")
+			require.Equal(t, http.StatusOK, c2.do(http.MethodPost, "/__admin/reset", nil).Status)
+			assert.Equal(t, http.StatusInternalServerError, create(c2), "after the reset, from the first step")
+		})
+	}
+}

@@ -324,6 +324,9 @@ func (s *Server) resetTenant(t *tenant) {
 		}
 		s.cancelTimers(orEmpty(gone))
 		s.armsOf(t).Reset()
+		if s.durable != nil {
+			s.durable.resetCursors(t.ID)
+		}
 		t.clear()
 		s.saveTenant(t)
 	})
