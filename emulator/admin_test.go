@@ -171,8 +171,12 @@ func TestCloseReleasesHangingRequests(t *testing.T) {
 	req, err := http.NewRequest(http.MethodGet, s.URL()+"/v1/payments/"+id, nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Alma-Auth "+testKey)
+	// A connection of its own: on a reused keep-alive connection net/http
+	// retries a dropped GET, and the retry may reach the emulator before its
+	// listener closes (and be answered: the hang step is used up).
+	fresh := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
 	go func() {
-		_, err := c.http.Do(req)
+		_, err := fresh.Do(req)
 		errc <- err
 	}()
 	require.Eventually(t, func() bool { return emulator.InFlight(s) == 1 }, 5*time.Second, time.Millisecond)
