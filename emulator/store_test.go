@@ -26,6 +26,13 @@ func stores(t *testing.T) map[string]func() string {
 	}
 }
 
+// durableStores are stores without the memory one.
+func durableStores(t *testing.T) map[string]func() string {
+	all := stores(t)
+	delete(all, "memory")
+	return all
+}
+
 // on uses store.
 func on(store string) func(*emulator.Server) {
 	return func(s *emulator.Server) { s.Store = store }
@@ -76,10 +83,7 @@ func TestStoresServeTheLifecycle(t *testing.T) {
 // tenant's clock and the emulator's survive a restart on the same store;
 // the decision fires after it, once.
 func TestDurableStoresSurviveARestart(t *testing.T) {
-	for name, store := range stores(t) {
-		if name == "memory" {
-			continue
-		}
+	for name, store := range durableStores(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			url := store()
@@ -165,10 +169,7 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 // a create on another takes, in arming order, once; a tenant's arms stay
 // its own and the operator's serve any tenant.
 func TestArmsAreSharedByTheStore(t *testing.T) {
-	for name, store := range stores(t) {
-		if name == "memory" {
-			continue
-		}
+	for name, store := range durableStores(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			url := store()
@@ -201,10 +202,7 @@ func TestArmsAreSharedByTheStore(t *testing.T) {
 // walk one scenario's create steps whichever emulator they reach, and the
 // walk starts over as in memory (past its last step, at the reset).
 func TestCreateStepsSharedByTheStore(t *testing.T) {
-	for name, store := range stores(t) {
-		if name == "memory" {
-			continue
-		}
+	for name, store := range durableStores(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			url := store()
